@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make mou` and `make test`.
+# The virtual environment is made on first use and refreshed when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Debian packages: Pango for WeasyPrint; LibreOffice, pandoc and poppler for the tests.
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS    := libreoffice-writer-nogui pandoc poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: mou pks all check test clean system-runtime system-test
+
+mou: $(STAMP)
+	$(BIN)/docgen build mou
+
+pks: $(STAMP)
+	$(BIN)/docgen build pks
+
+all: $(STAMP)
+	$(BIN)/docgen build all
+
+check: $(STAMP)
+	$(BIN)/docgen check
+
+test: $(STAMP) system-test
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf output
+
+$(STAMP): pyproject.toml | system-runtime
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+system-runtime:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+	  echo "Installing $(RUNTIME_DEBS) (needed for PDF output)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(RUNTIME_DEBS); }
+
+system-test: system-runtime
+	@command -v soffice >/dev/null && command -v pandoc >/dev/null && command -v pdftotext >/dev/null || { \
+	  echo "Installing $(TEST_DEBS) (the tests read documents with them)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(TEST_DEBS); }

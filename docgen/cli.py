@@ -1,0 +1,79 @@
+"""The `docgen` command: parse, call, report. Every user error is caught here, once."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import build as builder
+from .assemble import PAPER_MM, Assembler, Options
+from .errors import DocgenError
+from .library import load
+
+
+def _assembler(paper: str = "F4", font: str = "Arial") -> Assembler:
+    root = Path.cwd()
+    return Assembler(load(root), root / "templates", Options(paper=paper, font=font))
+
+
+@click.group()
+def main() -> None:
+    """Agreements of the Bali–NTB–NTT regional cooperation, from the clause library in ./clauses."""
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["mou", "pks", "all"]))
+@click.option("--parties", help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
+@click.option("--sector", help="Sector slug of one PKS (default: every sector in the MoU's scope).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
+@click.option("--paper", type=click.Choice(list(PAPER_MM)), default="F4", show_default=True)
+@click.option("--font", default="Arial", show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
+def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str) -> None:
+    """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/."""
+    def run() -> None:
+        assembler = _assembler(paper, font)
+        codes = assembler.parse_parties(parties) if parties else None
+        if sector:
+            if what == "mou":
+                raise DocgenError("--sector applies to a PKS; use 'docgen build pks --sector …'")
+            assembler.check_sector(sector)
+        formats = builder.FORMATS if fmt == "all" else (fmt,)
+        documents = [builder.assemble(assembler, r) for r in builder.requests(assembler, what, codes, sector)]
+        for agreement in documents:
+            date = builder.document_date(agreement, assembler.library.programme)
+            for form in formats:
+                path = builder.output_path(out, agreement, form)
+                builder.write_atomically(path, builder.render(agreement, form, assembler.templates, date))
+                click.echo(f"wrote {path}")
+        click.echo(f"{len(documents) * len(formats)} files in {out}/")
+    _guarded(run)
+
+
+@main.command(name="list")
+def list_() -> None:
+    """Show the provinces, sectors and clause ids of the library."""
+    def run() -> None:
+        library = _assembler().library
+        click.echo("Provinces:")
+        for code, province in library.provinces.items():
+            click.echo(f"  {code:<22}{province['pemerintah']}")
+        click.echo("Sectors:")
+        for slug, sector in library.sectors.items():
+            click.echo(f"  {slug:<22}{sector['nama']}")
+        click.echo("Clauses:")
+        for clause in sorted(library.clauses, key=lambda c: (c.documents, c.position, c.id)):
+            click.echo(f"  {clause.id:<36}{','.join(clause.documents):<9}{clause.path}")
+    _guarded(run)
+
+
+def _guarded(run) -> None:
+    try:
+        run()
+    except DocgenError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted; files already written are complete, none is half-written", err=True)
+        sys.exit(130)

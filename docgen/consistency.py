@@ -1,0 +1,56 @@
+"""A PKS must agree with the MoU it implements: scope, term, parties, and the date it cites."""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import indonesian
+from .errors import DocgenError
+from .model import Agreement, plain
+
+
+def add_years(date: dt.date, years: int) -> dt.date:
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + years, day=28)
+
+
+def mou_parties(programme: dict, combinations: list[tuple[str, ...]], codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The MoU a PKS implements: the same parties if that MoU is made, else the smallest MoU that includes them."""
+    mou = programme["mou"]
+    made = mou.get("kombinasi")
+    candidates = [c for c in combinations if made is None or "-".join(c) in made]
+    including = [c for c in candidates if set(codes) <= set(c)]
+    if not including:
+        raise DocgenError(f"no Nota Kesepahaman has all of {', '.join(codes)} as parties, so they cannot make "
+                          "a PKS under it; add their combination to mou.kombinasi",
+                          mou.path, mou.lines.get("kombinasi"))
+    return min(including, key=len)
+
+
+def check_pks(programme: dict, scope: list[str], sector: str, pks: Agreement) -> None:
+    """Raise a DocgenError naming programme.yaml when the PKS would contradict its MoU."""
+    mou, terms = programme["mou"], programme["pks"]
+    if sector not in scope:
+        raise DocgenError(f"sector '{sector}' is not in the scope of the Nota Kesepahaman; add it to mou.bidang "
+                          "or do not build its PKS", mou.path, mou.lines.get("bidang"))
+    mou_start, pks_start = mou["tanggal"], terms["tanggal"]
+    for data, key, value in ((mou, "tanggal", mou_start), (terms, "tanggal", pks_start)):
+        if not isinstance(value, dt.date):
+            raise DocgenError("tanggal must be a date written YYYY-MM-DD", data.path, data.lines.get(key))
+    if pks_start < mou_start:
+        raise DocgenError(f"the PKS is dated {indonesian.tanggal(pks_start)}, before the Nota Kesepahaman it "
+                          f"implements ({indonesian.tanggal(mou_start)}); correct pks.tanggal",
+                          terms.path, terms.lines.get("tanggal"))
+    mou_end = add_years(mou_start, int(mou["jangka_waktu"]))
+    pks_end = add_years(pks_start, int(terms["jangka_waktu"]))
+    if pks_end > mou_end:
+        raise DocgenError(f"the PKS would run until {indonesian.tanggal(pks_end)}, past the end of the Nota "
+                          f"Kesepahaman on {indonesian.tanggal(mou_end)}; shorten pks.jangka_waktu",
+                          terms.path, terms.lines.get("jangka_waktu"))
+    cited = indonesian.tanggal_kata(mou_start)
+    text = " ".join(plain(p.content) for p in pks.preamble) + " ".join(
+        plain(i.content) for p in pks.preamble for i in p.items)
+    if cited not in text:
+        raise DocgenError(f"the PKS does not cite the date of the Nota Kesepahaman ({cited}); its recitals "
+                          "must use program.mou.tanggal", programme.path, programme.lines.get("konsiderans"))

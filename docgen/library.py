@@ -1,0 +1,205 @@
+"""Read the clause library and its data files; every problem names its file and line."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import DocgenError
+
+DOCUMENT_KINDS = ("mou", "pks")
+HEADER_KEYS = {"id", "title", "documents", "position"}
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SHARED_FOLDERS = ("common", "pks")
+DATA_FILES = ("provinces", "sectors", "programme", "agencies", "numbers", "rules")
+# Characters XML 1.0 cannot carry, and the private-use range assembly keeps for itself.
+FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\uf8ff]")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause file: one article of one or more document kinds."""
+    id: str
+    title: str
+    documents: tuple[str, ...]
+    position: float
+    sector: str | None          # the sector folder it lives in, None for common/ and pks/
+    path: str                   # as shown in messages, relative to the working folder
+    source: str                 # the file with its header blanked out, so lines keep their numbers
+    line: int                   # line of the header's `id:`
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything under clauses/: data files, clauses and the sectors' annex data."""
+    root: Path
+    provinces: dict
+    sectors: dict
+    programme: dict
+    agencies: dict
+    numbers: dict
+    rules: dict
+    clauses: tuple[Clause, ...]
+    annexes: dict
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return next((c for c in self.clauses if c.id == clause_id), None)
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line of each key, for messages."""
+    lines: dict
+    path: str
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    mapping = LineDict(loader.construct_mapping(node, deep=True))
+    mapping.lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
+    mapping.path = loader.name
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def display(path: Path) -> str:
+    """A path as a drafter would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def read_text(path: Path) -> str:
+    shown = display(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise DocgenError("not UTF-8 text; save the file as UTF-8", shown, line) from None
+    except OSError as error:
+        raise DocgenError(f"cannot read the file ({error.strerror})", shown) from None
+    bad = FORBIDDEN.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise DocgenError(f"character U+{ord(bad.group()):04X} is not allowed in a document; delete it",
+                          shown, line)
+    return text.replace("\r\n", "\n")
+
+
+def parse_yaml(text: str, shown: str, first_line: int = 1):
+    """YAML with line-aware mappings; a syntax error names the line."""
+    try:
+        loader = _Loader(text)
+        loader.name = shown
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = error.problem or error.context or "malformed YAML"
+        raise DocgenError(f"YAML error: {problem}; check the indentation and quoting", shown, line) from None
+
+
+def load_data(path: Path) -> LineDict:
+    shown = display(path)
+    data = parse_yaml(read_text(path), shown)
+    if data is None:
+        data = LineDict()
+        data.lines, data.path = {}, shown
+    if not isinstance(data, dict):
+        raise DocgenError("expected a mapping of names to values at the top level", shown, 1)
+    return data
+
+
+def parse_clause(path: Path, sector: str | None) -> Clause:
+    """Split one clause file into its header and body, validating the header."""
+    shown = display(path)
+    text = read_text(path)
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise DocgenError("the file must start with a header between two '---' lines "
+                          "(id, title, documents, position)", shown, 1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise DocgenError("the header is not closed; add a line '---' after it", shown, 1) from None
+    header = parse_yaml("\n".join(lines[1:end]), shown, first_line=2)
+    if not isinstance(header, dict):
+        raise DocgenError("the header must be 'key: value' lines", shown, 2)
+    line_of = lambda key: header.lines.get(key, 2)  # noqa: E731
+    unknown = sorted(set(header) - HEADER_KEYS)
+    if unknown:
+        raise DocgenError(f"unknown header key '{unknown[0]}'; allowed: {', '.join(sorted(HEADER_KEYS))}",
+                          shown, line_of(unknown[0]))
+    missing = sorted(HEADER_KEYS - set(header))
+    if missing:
+        raise DocgenError(f"the header has no '{missing[0]}'", shown, 2)
+    clause_id = header["id"]
+    if not isinstance(clause_id, str) or not ID_PATTERN.match(clause_id):
+        raise DocgenError("id must be lowercase words joined by '-', like 'jangka-waktu'", shown, line_of("id"))
+    if not isinstance(header["title"], str) or not header["title"].strip():
+        raise DocgenError("title must be the article title in capitals", shown, line_of("title"))
+    documents = header["documents"]
+    if isinstance(documents, str):
+        documents = [documents]
+    if not isinstance(documents, list) or not documents or any(d not in DOCUMENT_KINDS for d in documents):
+        raise DocgenError(f"documents must be a list of {' and/or '.join(DOCUMENT_KINDS)}, like [mou]",
+                          shown, line_of("documents"))
+    position = header["position"]
+    if isinstance(position, bool) or not isinstance(position, (int, float)):
+        raise DocgenError("position must be a number, like 70", shown, line_of("position"))
+    # Blank the header so template line numbers are file line numbers.
+    source = "\n" * (end + 1) + "\n".join(lines[end + 1:])
+    return Clause(clause_id, header["title"].strip(), tuple(documents), float(position), sector,
+                  shown, source, line_of("id"))
+
+
+def load(root: Path) -> Library:
+    """Read clauses/ under `root` (the project folder)."""
+    folder = root / "clauses"
+    if not folder.is_dir():
+        raise DocgenError("no clauses/ folder here; run docgen from the project folder", display(folder))
+    data = {}
+    for name in DATA_FILES:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            raise DocgenError(f"missing data file; create {name}.yaml (see clauses/README.md)", display(path))
+        data[name] = load_data(path)
+    sectors = data["sectors"]
+    clauses: list[Clause] = []
+    annexes: dict = {}
+    for entry in sorted(folder.iterdir()):
+        if not entry.is_dir() or entry.name.startswith("."):
+            continue
+        sector = None if entry.name in SHARED_FOLDERS else entry.name
+        if sector is not None and sector not in sectors:
+            raise DocgenError(f"folder '{entry.name}' is not a sector of clauses/sectors.yaml; "
+                              f"rename it to one of: {', '.join(sectors)}", display(entry))
+        for path in sorted(entry.glob("*.md")):
+            clauses.append(parse_clause(path, sector))
+        annex = entry / "lampiran.yaml"
+        if sector and annex.exists():
+            annexes[sector] = load_data(annex)
+    seen: dict[str, Clause] = {}
+    for clause in clauses:
+        if clause.id in seen:
+            first = seen[clause.id]
+            raise DocgenError(f"clause id '{clause.id}' is already used by {first.path}:{first.line}; "
+                              "give this clause another id", clause.path, clause.line)
+        seen[clause.id] = clause
+    for slug in sectors:
+        if not any(c.sector == slug for c in clauses):
+            raise DocgenError(f"sector '{slug}' has no clauses; add clauses/{slug}/mou.md",
+                              sectors.path, sectors.lines.get(slug))
+    return Library(root, data["provinces"], sectors, data["programme"], data["agencies"],
+                   data["numbers"], data["rules"], tuple(clauses), annexes)

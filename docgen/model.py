@@ -1,0 +1,121 @@
+"""The agreement tree: assembly produces it, every writer reads it, nothing else lives here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words printed as they are."""
+    value: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A cross-reference, already resolved: `text` is what is printed ('Pasal 6 ayat (2)')."""
+    target: str          # clause id of the article referred to
+    label: str | None    # ayat label inside that article, if any
+    text: str
+
+
+@dataclass(frozen=True)
+class Blank:
+    """A value still to be filled in by hand (a document number, an unknown name)."""
+    what: str
+
+
+Inline = Union[Text, Ref, Blank]
+Content = tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A list item: huruf a., angka 1., a), 1) — label and final punctuation already set."""
+    label: str
+    content: Content
+    items: tuple["Item", ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph, an ayat when it has a number '(1)', with the list items that follow it."""
+    content: Content
+    items: tuple[Item, ...] = ()
+    number: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A Pasal: its number, title and ayat; `source` is the clause file it came from."""
+    clause_id: str
+    source: str
+    number: int
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One party's column of the signature block."""
+    role: str
+    office: Content
+    name: Content
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of plain cells; the first row is the header."""
+    header: tuple[str, ...]
+    rows: tuple[tuple[Content, ...], ...]
+
+
+@dataclass(frozen=True)
+class Annex:
+    """A Lampiran, on a page of its own."""
+    heading: tuple[Content, ...]
+    table: Table
+
+
+@dataclass(frozen=True)
+class Page:
+    """Paper, font and the paraf boxes of the footer."""
+    width_mm: float
+    height_mm: float
+    font: str
+    paraf: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One document: title block, preamble, articles, closing, signatures, annexes."""
+    kind: str                          # 'mou' or 'pks'
+    combination: str                   # 'bali-ntb-ntt'
+    name: str                          # output file stem: 'mou', 'pks-pariwisata'
+    title: str                         # document properties: title
+    subject: str                       # document properties: subject
+    title_lines: tuple[Content, ...]
+    number_lines: tuple[Content, ...]
+    preamble: tuple[Paragraph, ...]
+    articles: tuple[Article, ...]
+    closing: tuple[Paragraph, ...]
+    signatures: tuple[Signature, ...]
+    annexes: tuple[Annex, ...]
+    page: Page
+
+
+def plain(content: Content) -> str:
+    """The printed text of inline content; a Blank prints as a dotted line."""
+    return "".join(_printed(part) for part in content)
+
+
+def _printed(part: Inline) -> str:
+    if isinstance(part, Text):
+        return part.value
+    if isinstance(part, Ref):
+        return part.text
+    return DOTS
+
+
+DOTS = "………………………"

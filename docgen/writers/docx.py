@@ -1,0 +1,245 @@
+"""Agreement tree → .docx, with named styles a drafter can change in Word."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm, Mm, Pt
+
+from ..model import Agreement, Annex, Article, Blank, Content, DOTS, Item, Paragraph, Ref, Signature, Text, plain
+from . import ooxml
+
+INDENT_CM = 1.0          # width of an ayat number or a list label
+FONT_SIZE = Pt(12)
+
+# Style name → (alignment, bold, keep with next, space before pt, space after pt)
+STYLES = {
+    "Judul Naskah": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
+    "Nomor Naskah": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
+    "Isi": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
+    "Pasal": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 12, 0),
+    "Judul Pasal": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 6),
+    "Ayat": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
+    "Huruf": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "Angka": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "Butir Tingkat 3": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "Butir Tingkat 4": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "Tanda Tangan": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
+    "Judul Lampiran": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
+    "Isi Tabel": (WD_ALIGN_PARAGRAPH.LEFT, False, False, 0, 0),
+    "Paraf": (WD_ALIGN_PARAGRAPH.CENTER, False, False, 0, 0),
+}
+ITEM_STYLES = ("Huruf", "Angka", "Butir Tingkat 3", "Butir Tingkat 4")
+
+
+def write(agreement: Agreement, date: dt.datetime) -> bytes:
+    """The DOCX bytes of one agreement; `date` is stamped as created/modified (fixed for reproducibility)."""
+    document = docx.Document()
+    _styles(document, agreement.page.font)
+    _page(document, agreement)
+    _properties(document, agreement, date)
+    writer = _Writer(document)
+    writer.agreement(agreement)
+    ooxml.drop_leftovers(document, company=agreement.subject)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return ooxml.normalised_zip(buffer.getvalue())
+
+
+class _Writer:
+    """A visitor with one method per node kind of the tree."""
+
+    def __init__(self, document):
+        self.document = document
+
+    def agreement(self, agreement: Agreement) -> None:
+        for line in agreement.title_lines:
+            self.line(line, "Judul Naskah")
+        self.spacer()
+        for line in agreement.number_lines:
+            self.line(line, "Nomor Naskah")
+        self.spacer()
+        for paragraph in agreement.preamble:
+            self.paragraph(paragraph, 0.0)
+        for article in agreement.articles:
+            self.article(article)
+        for paragraph in agreement.closing:
+            self.paragraph(paragraph, 0.0).paragraph_format.keep_with_next = True
+        self.signatures(agreement.signatures)
+        for annex in agreement.annexes:
+            self.annex(annex)
+
+    def article(self, article: Article) -> None:
+        self.line((Text(f"Pasal {article.number}"),), "Pasal")
+        self.line((Text(article.title),), "Judul Pasal")
+        for paragraph in article.paragraphs:
+            self.paragraph(paragraph, INDENT_CM if paragraph.number else 0.0)
+
+    def paragraph(self, paragraph: Paragraph, indent: float) -> None:
+        if paragraph.number:
+            p = self.document.add_paragraph(style="Ayat")
+            p.add_run(paragraph.number + "\t")
+        else:
+            p = self.document.add_paragraph(style="Isi")
+        self.content(p, paragraph.content)
+        for item in paragraph.items:
+            self.item(item, 0, indent)
+        return p
+
+    def item(self, item: Item, level: int, indent: float) -> None:
+        p = self.document.add_paragraph(style=ITEM_STYLES[level])
+        left = indent + (level + 1) * INDENT_CM
+        p.paragraph_format.left_indent = Cm(left)
+        p.paragraph_format.first_line_indent = Cm(-INDENT_CM)
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(left))
+        p.add_run(item.label + "\t")
+        self.content(p, item.content)
+        for child in item.items:
+            self.item(child, level + 1, indent)
+
+    def content(self, p, content: Content) -> None:
+        for part in content:
+            if isinstance(part, Text):
+                _add_text(p, part.value)
+            elif isinstance(part, Ref):
+                p.add_run(part.text)
+            elif isinstance(part, Blank):
+                p.add_run(DOTS)
+
+    def line(self, content: Content, style: str):
+        p = self.document.add_paragraph(style=style)
+        self.content(p, content)
+        return p
+
+    def spacer(self) -> None:
+        self.document.add_paragraph(style="Nomor Naskah")
+
+    def signatures(self, signatures: tuple[Signature, ...]) -> None:
+        """A column per party: role and office, room for signature, seal and meterai, then the name."""
+        self.spacer()
+        table = self.document.add_table(rows=2, cols=len(signatures))
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for row in table.rows:
+            ooxml.cant_split(row)
+        for top, bottom, signature in zip(table.rows[0].cells, table.rows[1].cells, signatures):
+            role = top.paragraphs[0]
+            role.style = self.document.styles["Tanda Tangan"]
+            role.add_run(signature.role)
+            self.content(top.add_paragraph(style="Tanda Tangan"), signature.office)
+            name = bottom.paragraphs[0]
+            name.style = self.document.styles["Tanda Tangan"]
+            name.paragraph_format.space_before = Cm(2.6)
+            for run in _runs(self, name, signature.name):
+                run.bold = True
+                run.underline = True
+
+    def annex(self, annex: Annex) -> None:
+        self.document.add_paragraph(style="Judul Lampiran").add_run().add_break(WD_BREAK.PAGE)
+        for line in annex.heading:
+            self.line(line, "Judul Lampiran")
+        self.spacer()
+        header, rows = annex.table.header, annex.table.rows
+        table = self.document.add_table(rows=1 + len(rows), cols=len(header))
+        ooxml.table_borders(table)
+        ooxml.repeat_header(table.rows[0])
+        for cell, text in zip(table.rows[0].cells, header):
+            cell.paragraphs[0].style = self.document.styles["Isi Tabel"]
+            cell.paragraphs[0].add_run(text).bold = True
+        for row, values in zip(table.rows[1:], rows):
+            ooxml.cant_split(row)
+            for cell, value in zip(row.cells, values):
+                cell.paragraphs[0].style = self.document.styles["Isi Tabel"]
+                self.content(cell.paragraphs[0], value)
+
+
+def _runs(writer: _Writer, p, content: Content):
+    before = len(p.runs)
+    writer.content(p, content)
+    return p.runs[before:]
+
+
+def _add_text(p, text: str) -> None:
+    """Text with line breaks kept (a signer's office can run over two lines)."""
+    for index, piece in enumerate(text.split("\n")):
+        run = p.add_run()
+        if index:
+            run.add_break()
+        if piece:
+            run.add_text(piece)
+
+
+def _styles(document, font: str) -> None:
+    styles = document.styles
+    normal = styles["Normal"]
+    normal.font.name = font
+    normal.font.size = FONT_SIZE
+    ooxml.set_fonts(normal.element, font)
+    ooxml.set_language(normal.element, "id-ID")
+    normal.paragraph_format.line_spacing = 1.15
+    normal.paragraph_format.space_after = Pt(0)
+    for name, (alignment, bold, keep, before, after) in STYLES.items():
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        fmt = style.paragraph_format
+        fmt.alignment = alignment
+        fmt.keep_with_next = keep
+        fmt.space_before = Pt(before)
+        fmt.space_after = Pt(after)
+        style.font.bold = bold or None
+    ayat = styles["Ayat"].paragraph_format
+    ayat.left_indent = Cm(INDENT_CM)
+    ayat.first_line_indent = Cm(-INDENT_CM)
+    ayat.tab_stops.add_tab_stop(Cm(INDENT_CM))
+    for level, name in enumerate(ITEM_STYLES):
+        fmt = styles[name].paragraph_format
+        fmt.left_indent = Cm(INDENT_CM * (level + 2))
+        fmt.first_line_indent = Cm(-INDENT_CM)
+    for name in ("Isi Tabel", "Paraf"):
+        styles[name].font.size = Pt(10)
+        styles[name].paragraph_format.line_spacing = 1.0
+
+
+def _page(document, agreement: Agreement) -> None:
+    page = agreement.page
+    section = document.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(3.5)
+    section.footer_distance = Cm(1)
+    footer = section.footer
+    number_line = footer.paragraphs[0]
+    number_line.style = document.styles["Paraf"]
+    ooxml.simple_field(number_line, "PAGE", "1")
+    table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(2 * len(page.paraf)))
+    table.alignment = WD_TABLE_ALIGNMENT.RIGHT
+    ooxml.table_borders(table)
+    for cell, label in zip(table.rows[0].cells, page.paraf):
+        cell.width = Cm(2)
+        cell.paragraphs[0].style = document.styles["Paraf"]
+        cell.paragraphs[0].add_run(f"Paraf {label}")
+    table.rows[1].height = Cm(0.9)
+    for cell in table.rows[1].cells:
+        cell.paragraphs[0].style = document.styles["Paraf"]
+    # A footer must end with a paragraph: the page number goes below the boxes.
+    footer._element.append(number_line._p)
+
+
+def _properties(document, agreement: Agreement, date: dt.datetime) -> None:
+    core = document.core_properties
+    core.title = agreement.title
+    core.subject = agreement.subject
+    core.author = ""
+    core.comments = ""
+    core.last_modified_by = ""
+    core.keywords = f"{agreement.kind}; {agreement.combination}"
+    core.category = plain(agreement.title_lines[0]) if agreement.title_lines else ""
+    core.language = "id-ID"
+    core.revision = 1
+    core.created = core.modified = date

@@ -1,0 +1,106 @@
+"""Raw WordprocessingML where python-docx's API ends: fields, fonts, borders, package clean-up."""
+from __future__ import annotations
+
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+# A fixed zip timestamp keeps the bytes of a DOCX the same for the same input.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+LEFTOVER_RELS = (RT.THUMBNAIL, RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
+
+APP_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" \
+xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">\
+<Application>docgen</Application><Company>{company}</Company></Properties>"""
+
+
+def set_fonts(rpr_parent, name: str) -> None:
+    """Use one font for every script slot (python-docx sets only ascii/hAnsi)."""
+    rpr = rpr_parent.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(slot), name)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def set_language(rpr_parent, tag: str) -> None:
+    """Spelling and hyphenation language of a style (Word checks Indonesian text as Indonesian)."""
+    rpr = rpr_parent.get_or_add_rPr()
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), tag)
+
+
+def simple_field(paragraph, instruction: str, cached: str) -> None:
+    """A field such as PAGE, with its current result cached for readers that do not compute it."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = cached
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def table_borders(table, size: int = 4) -> None:
+    """Single thin borders on every cell edge (the paraf boxes, the annex table)."""
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single")
+        element.set(qn("w:sz"), str(size))
+        element.set(qn("w:space"), "0")
+        element.set(qn("w:color"), "000000")
+        borders.append(element)
+    tbl_pr.append(borders)
+
+
+def repeat_header(row) -> None:
+    """Repeat a table's header row on every page it runs over."""
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    tr_pr.append(header)
+
+
+def cant_split(row) -> None:
+    """Keep a table row on one page."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def drop_leftovers(document, company: str) -> None:
+    """Remove what python-docx's default template carries: thumbnail, custom XML, app properties."""
+    package = document.part.package
+    for owner in (package, document.part):
+        for rel_id, rel in list(owner.rels.items()):
+            if rel.reltype in LEFTOVER_RELS:
+                owner.rels.pop(rel_id)
+    app = package.part_related_by(RT.EXTENDED_PROPERTIES)
+    app._blob = APP_XML.format(company=escape(company)).encode("utf-8")
+
+
+def normalised_zip(data: bytes) -> bytes:
+    """Rewrite a package with fixed entry dates and a stable order, so equal input gives equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = source.namelist()
+        first = [n for n in names if n == "[Content_Types].xml"]
+        for name in first + sorted(n for n in names if n not in first):
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()

@@ -1,0 +1,53 @@
+"""Agreement tree → HTML (templates/pdf) → PDF with WeasyPrint, fonts shipped in templates/fonts."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from ..errors import DocgenError
+from ..library import load_data
+from ..model import DOTS, Agreement, Blank, Ref
+
+
+def html(agreement: Agreement, templates: Path, date: dt.datetime) -> str:
+    """The HTML WeasyPrint renders: the same tree the DOCX writer reads."""
+    fonts = _fonts(templates, agreement.page.font)
+    return _environment(templates).get_template("agreement.html").render(
+        a=agreement, dots=DOTS, font_files=fonts, date=date.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def write(agreement: Agreement, templates: Path, date: dt.datetime) -> bytes:
+    """The PDF bytes of one agreement."""
+    document = weasyprint.HTML(string=html(agreement, templates, date), base_url=str(templates / "pdf") + "/")
+    return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=agreement.name.encode(),
+                              uncompressed_pdf=False)
+
+
+@lru_cache(maxsize=4)
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates / "pdf"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.tests["ref"] = lambda part: isinstance(part, Ref)
+    env.tests["blank"] = lambda part: isinstance(part, Blank)
+    return env
+
+
+def _fonts(templates: Path, font: str) -> dict[str, str]:
+    """Font files for the font setting, as URLs relative to templates/pdf/."""
+    table = load_data(templates / "fonts" / "fonts.yaml")
+    if font not in table:
+        raise DocgenError(f"no font files for '{font}'; use one of {', '.join(table)} "
+                          "or add it to templates/fonts/fonts.yaml", table.path)
+    files = {}
+    for style, name in table[font].items():
+        path = templates / "fonts" / name
+        if not path.is_file():
+            raise DocgenError(f"font file {name} is missing from templates/fonts", table.path,
+                              table[font].lines.get(style))
+        files[style] = path.resolve().as_uri()
+    return files
