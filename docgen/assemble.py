@@ -266,11 +266,19 @@ class Assembler:
         # The programme's own text may use the parties (its name names them).
         program = dict(programme)
         program["nama"] = self._render_string(str(programme["nama"]), context, programme, "nama")
+        for key in ("mou", "pks"):
+            event = programme[key]
+            if event.get("tempat_provinsi") and event["tempat_provinsi"] not in codes:
+                # never name a province that is not a party: sign elsewhere
+                program[key] = {**event, "tempat": self._render_string(
+                    str(event.get("tempat_lain", "")), context, event, "tempat_lain")}
         context["program"] = program
         recitals = programme.get("konsiderans", {})
         context["konsiderans"] = [self._render_string(str(r), context, recitals, kind)
                                   for r in recitals.get(kind, [])]
-        context["dasar_hukum"] = list(programme.get("dasar_hukum", []))
+        context["dasar_hukum"] = [entry["teks"] if isinstance(entry, dict) else entry
+                                  for entry in programme.get("dasar_hukum", [])
+                                  if not isinstance(entry, dict) or set(entry.get("pihak", [])) <= set(codes)]
         return context
 
     def _sector(self, slug: str) -> dict:

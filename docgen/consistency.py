@@ -5,7 +5,8 @@ import datetime as dt
 
 from . import indonesian
 from .errors import DocgenError
-from .model import Agreement, plain
+from .model import Agreement
+from .writers import text
 
 
 def add_years(date: dt.date, years: int) -> dt.date:
@@ -49,8 +50,6 @@ def check_pks(programme: dict, scope: list[str], sector: str, pks: Agreement) ->
                           f"Kesepahaman on {indonesian.tanggal(mou_end)}; shorten pks.jangka_waktu",
                           terms.path, terms.lines.get("jangka_waktu"))
     cited = indonesian.tanggal_kata(mou_start)
-    text = " ".join(plain(p.content) for p in pks.preamble) + " ".join(
-        plain(i.content) for p in pks.preamble for i in p.items)
-    if cited not in text:
+    if cited not in text.text(pks):
         raise DocgenError(f"the PKS does not cite the date of the Nota Kesepahaman ({cited}); its recitals "
                           "must use program.mou.tanggal", programme.path, programme.lines.get("konsiderans"))

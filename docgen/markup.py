@@ -107,9 +107,9 @@ def _finish(siblings: list[_Draft], final: str, level: int = 0, style=None) -> t
         match = TRAILING.search(item.text)
         if match.group(1):
             conjunction = match.group(1)
-        elif match.group(0).strip() == ";" and conjunction == "dan":
-            conjunction = ""
         stripped.append(item.text[: match.start()])
+    if all(item.text.rstrip().endswith(";") for item in siblings):
+        conjunction = ""  # every item typed with ';' alone: a list without a conjunction (recitals)
     style = style or LABEL_STYLES[siblings[0].marker]
     result = []
     for index, (item, text) in enumerate(zip(siblings, stripped)):

@@ -45,7 +45,7 @@ def write(agreement: Agreement, date: dt.datetime) -> bytes:
     _properties(document, agreement, date)
     writer = _Writer(document)
     writer.agreement(agreement)
-    ooxml.drop_leftovers(document, company=agreement.subject)
+    ooxml.drop_leftovers(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return ooxml.normalised_zip(buffer.getvalue())
@@ -231,10 +231,15 @@ def _page(document, agreement: Agreement) -> None:
     footer._element.append(number_line._p)
 
 
+def _fit(text: str, limit: int = 255) -> str:
+    """python-docx refuses core properties longer than 255 characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _properties(document, agreement: Agreement, date: dt.datetime) -> None:
     core = document.core_properties
-    core.title = agreement.title
-    core.subject = agreement.subject
+    core.title = _fit(agreement.title)
+    core.subject = _fit(agreement.subject)
     core.author = ""
     core.comments = ""
     core.last_modified_by = ""

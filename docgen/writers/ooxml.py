@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from xml.sax.saxutils import escape
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -16,7 +15,7 @@ LEFTOVER_RELS = (RT.THUMBNAIL, RT.CUSTOM_XML, "http://schemas.microsoft.com/offi
 APP_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" \
 xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">\
-<Application>docgen</Application><Company>{company}</Company></Properties>"""
+<Application>docgen</Application></Properties>"""
 
 
 def set_fonts(rpr_parent, name: str) -> None:
@@ -80,7 +79,7 @@ def cant_split(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
-def drop_leftovers(document, company: str) -> None:
+def drop_leftovers(document) -> None:
     """Remove what python-docx's default template carries: thumbnail, custom XML, app properties."""
     package = document.part.package
     for owner in (package, document.part):
@@ -88,7 +87,7 @@ def drop_leftovers(document, company: str) -> None:
             if rel.reltype in LEFTOVER_RELS:
                 owner.rels.pop(rel_id)
     app = package.part_related_by(RT.EXTENDED_PROPERTIES)
-    app._blob = APP_XML.format(company=escape(company)).encode("utf-8")
+    app._blob = APP_XML.encode("utf-8")
 
 
 def normalised_zip(data: bytes) -> bytes:

@@ -1,0 +1,97 @@
+"""Shared fixtures: the project, a full build read back by real consumers, small libraries."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from docgen import library
+from docgen.assemble import Assembler
+
+PROJECT = Path(__file__).resolve().parent.parent
+F4_BOTTOM_MARGIN_PT = 3.5 / 2.54 * 72   # the footer with the paraf boxes lives in the bottom margin
+
+
+def docgen(*args: str, cwd: Path = PROJECT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the docgen command as a user would."""
+    return subprocess.run([sys.executable, "-m", "docgen", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=900)
+
+
+def words(text: str) -> list[str]:
+    """Whitespace-normalised words; a word hyphenated over a line end is joined again."""
+    text = text.replace("\ufeff", "").replace("\u00ad", "")
+    text = re.sub(r"(\w)([-–])\s*\n\s*(\w)", r"\1\2\3", text)
+    return text.split()
+
+
+def pdf_body_text(path: Path) -> str:
+    """The text of a PDF without the footer (page number, paraf boxes), in content order."""
+    from pypdf import PdfReader
+    box = PdfReader(path).pages[0].mediabox
+    width, height = float(box.width), float(box.height)
+    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-x", "0", "-y", "0", "-W", str(int(width)),
+                             "-H", str(int(height - F4_BOTTOM_MARGIN_PT)), str(path), "-"],
+                            capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def pdf_full_text(path: Path) -> list[str]:
+    """Each page's whole text, footer included."""
+    from pypdf import PdfReader
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def libreoffice_convert(files: list[Path], target: str, outdir: Path) -> None:
+    """Open and convert documents with LibreOffice headless, the way a Word-compatible consumer reads them."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = outdir / ".profile"
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target,
+                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """Every document of the shipped library, built once by the CLI."""
+    out = tmp_path_factory.mktemp("output")
+    result = docgen("build", "all", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def docx_text(built, tmp_path_factory) -> dict[Path, str]:
+    """Text of every DOCX as LibreOffice reads it, keyed by the DOCX path."""
+    files = sorted(built.rglob("*.docx"))
+    texts = {}
+    for combination in sorted({f.parent for f in files}):
+        outdir = tmp_path_factory.mktemp("lo-" + combination.name)
+        group = [f for f in files if f.parent == combination]
+        libreoffice_convert(group, "txt:Text (encoded):UTF8", outdir)
+        for f in group:
+            texts[f] = (outdir / (f.stem + ".txt")).read_text(encoding="utf-8")
+    return texts
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A copy of clauses/ and templates/ that a test may change."""
+    for folder in ("clauses", "templates"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def assembler_for(root: Path, **options) -> Assembler:
+    from docgen.assemble import Options
+    return Assembler(library.load(root), root / "templates", Options(**options))
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Assembler:
+    """The shipped library, assembled in process (no rendering)."""
+    return assembler_for(PROJECT)
