@@ -1,0 +1,58 @@
+"""What a user sees: one-line errors with file and line, no traceback, nothing half-written."""
+from conftest import docgen
+
+
+def assert_clean_error(result, *fragments):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    lines = result.stderr.strip().split("\n")
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_list_shows_provinces_sectors_and_clauses():
+    result = docgen("list")
+    assert result.returncode == 0
+    for expected in ("bali", "Pemerintah Provinsi Nusa Tenggara Timur", "kelautan-perikanan", "jangka-waktu",
+                     "pariwisata-pks-hak-kewajiban"):
+        assert expected in result.stdout
+
+
+def test_unknown_province_and_sector():
+    assert_clean_error(docgen("build", "mou", "--parties", "bali,jawa"), "unknown province 'jawa'")
+    assert_clean_error(docgen("build", "mou", "--parties", "bali"), "at least two")
+    assert_clean_error(docgen("build", "pks", "--sector", "tambang"), "unknown sector 'tambang'")
+
+
+def test_malformed_yaml_names_file_and_line(project_copy):
+    path = project_copy / "clauses/sectors.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "energi: [tidak ditutup\n", encoding="utf-8")
+    line = path.read_text(encoding="utf-8").count("\n")
+    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
+    assert_clean_error(result, "clauses/sectors.yaml:")
+    assert not (project_copy / "out").exists()
+
+
+def test_undefined_variable_names_clause_file_and_line(project_copy):
+    path = project_copy / "clauses/common/pembiayaan.md"
+    text = path.read_text(encoding="utf-8").split("\n")
+    text[7] = text[7] + " {{ pihak_keempat }}"
+    path.write_text("\n".join(text), encoding="utf-8")
+    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
+    assert_clean_error(result, "clauses/common/pembiayaan.md:8:", "pihak_keempat")
+    assert not (project_copy / "out").exists()
+
+
+def test_sandbox_refuses_python_internals(project_copy):
+    path = project_copy / "clauses/common/penutup.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n{{ pihak.__class__.__mro__ }}\n", encoding="utf-8")
+    result = docgen("build", "mou", "--parties", "bali,ntb", "--out", "out", cwd=project_copy)
+    assert_clean_error(result, "clauses/common/penutup.md:")
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    result = docgen("build", "mou", "--parties", "bali,ntb", "--format", "docx", "--out", str(blocked / "x"))
+    assert_clean_error(result, "cannot write")
