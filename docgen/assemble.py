@@ -418,14 +418,17 @@ def _joined(lines: tuple[Content, ...]):
         yield ((Text("\n"),) if index else ()) + line
 
 
-def _filled(data, marks: Marks, what: str):
+def _filled(data, marks: Marks, what: str, where: str = ""):
     """A copy of data in which every unknown value (~) is a blank to fill in by hand."""
     if isinstance(data, dict):
-        return {k: _filled(v, marks, f"{what} {k}") for k, v in data.items()}
+        lines = getattr(data, "lines", {})
+        path = getattr(data, "path", "")
+        return {k: _filled(v, marks, f"{what} {k}", f"{path}:{lines[k]}" if k in lines else where)
+                for k, v in data.items()}
     if isinstance(data, list):
-        return [_filled(v, marks, what) for v in data]
+        return [_filled(v, marks, what, where) for v in data]
     if data is None:
-        return marks.add(Blank(what))
+        return marks.add(Blank(what, where))
     return data
 
 
@@ -433,7 +436,9 @@ def _number(numbers: dict, keys: tuple[str, ...], marks: Marks, what: str) -> st
     value = numbers
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
-    return str(value) if value not in (None, "") else marks.add(Blank(what))
+    if value in (None, ""):
+        return marks.add(Blank(f"{what} ({'.'.join(keys)})", f"{numbers.path}:{numbers.lines.get(keys[0], 1)}"))
+    return str(value)
 
 
 def _line_mapper(source: str, rendered: str):

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from . import build as builder
+from . import check as checker
 from .assemble import PAPER_MM, Assembler, Options
 from .errors import DocgenError
 from .library import load
@@ -48,6 +49,21 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
                 builder.write_atomically(path, builder.render(agreement, form, assembler.templates, date))
                 click.echo(f"wrote {path}")
         click.echo(f"{len(documents) * len(formats)} files in {out}/")
+    _guarded(run)
+
+
+@main.command()
+@click.option("--final", is_flag=True, help="Also fail on every blank still to fill (numbers, unknown names).")
+def check(final: bool) -> None:
+    """Check the clause library and every document it can build; one line per problem."""
+    def run() -> None:
+        problems = checker.check(Path.cwd(), final=final)
+        for problem in problems:
+            click.echo(str(problem))
+        if problems:
+            click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+            sys.exit(1)
+        click.echo("library is clean: every document builds and passes every check")
     _guarded(run)
 
 

@@ -61,7 +61,8 @@ class _Loader(yaml.SafeLoader):
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     mapping = LineDict(loader.construct_mapping(node, deep=True))
-    mapping.lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
+    offset = getattr(loader, "line_offset", 0)
+    mapping.lines = {key.value: key.start_mark.line + 1 + offset for key, _ in node.value}
     mapping.path = loader.name
     return mapping
 
@@ -99,12 +100,14 @@ def parse_yaml(text: str, shown: str, first_line: int = 1):
     try:
         loader = _Loader(text)
         loader.name = shown
+        loader.line_offset = first_line - 1
         try:
             return loader.get_single_data()
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # where the unfinished construct began (an unclosed '[') is where a drafter must look
+        mark = error.context_mark or error.problem_mark
         line = first_line + mark.line if mark else first_line
         problem = error.problem or error.context or "malformed YAML"
         raise DocgenError(f"YAML error: {problem}; check the indentation and quoting", shown, line) from None
@@ -164,8 +167,17 @@ def parse_clause(path: Path, sector: str | None) -> Clause:
                   shown, source, line_of("id"))
 
 
-def load(root: Path) -> Library:
-    """Read clauses/ under `root` (the project folder)."""
+def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
+    """Read clauses/ under `root` (the project folder).
+
+    Without `problems` the first problem is raised; with a list, every problem found is
+    appended to it and loading goes on with what could be read (for `docgen check`).
+    """
+    def report(error: DocgenError) -> None:
+        if problems is None:
+            raise error
+        problems.append(error)
+
     folder = root / "clauses"
     if not folder.is_dir():
         raise DocgenError("no clauses/ folder here; run docgen from the project folder", display(folder))
@@ -183,23 +195,33 @@ def load(root: Path) -> Library:
             continue
         sector = None if entry.name in SHARED_FOLDERS else entry.name
         if sector is not None and sector not in sectors:
-            raise DocgenError(f"folder '{entry.name}' is not a sector of clauses/sectors.yaml; "
-                              f"rename it to one of: {', '.join(sectors)}", display(entry))
+            report(DocgenError(f"folder '{entry.name}' is not a sector of clauses/sectors.yaml; "
+                               f"rename it to one of: {', '.join(sectors)}", display(entry)))
+            continue
         for path in sorted(entry.glob("*.md")):
-            clauses.append(parse_clause(path, sector))
+            try:
+                clauses.append(parse_clause(path, sector))
+            except DocgenError as error:
+                report(error)
         annex = entry / "lampiran.yaml"
         if sector and annex.exists():
-            annexes[sector] = load_data(annex)
+            try:
+                annexes[sector] = load_data(annex)
+            except DocgenError as error:
+                report(error)
     seen: dict[str, Clause] = {}
+    unique = []
     for clause in clauses:
         if clause.id in seen:
             first = seen[clause.id]
-            raise DocgenError(f"clause id '{clause.id}' is already used by {first.path}:{first.line}; "
-                              "give this clause another id", clause.path, clause.line)
+            report(DocgenError(f"clause id '{clause.id}' is already used by {first.path}:{first.line}; "
+                               "give this clause another id", clause.path, clause.line))
+            continue
         seen[clause.id] = clause
+        unique.append(clause)
     for slug in sectors:
-        if not any(c.sector == slug for c in clauses):
-            raise DocgenError(f"sector '{slug}' has no clauses; add clauses/{slug}/mou.md",
-                              sectors.path, sectors.lines.get(slug))
+        if not any(c.sector == slug for c in unique):
+            report(DocgenError(f"sector '{slug}' has no clauses; add clauses/{slug}/mou.md",
+                               sectors.path, sectors.lines.get(slug)))
     return Library(root, data["provinces"], sectors, data["programme"], data["agencies"],
-                   data["numbers"], data["rules"], tuple(clauses), annexes)
+                   data["numbers"], data["rules"], tuple(unique), annexes)

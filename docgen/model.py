@@ -23,6 +23,7 @@ class Ref:
 class Blank:
     """A value still to be filled in by hand (a document number, an unknown name)."""
     what: str
+    source: str = ""         # the data file (and line) where it would be filled in
 
 
 Inline = Union[Text, Ref, Blank]

@@ -1,0 +1,187 @@
+"""`docgen check`: every problem of the library and of every document it can build, as path:line."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta, nodes
+
+from . import build, indonesian
+from .assemble import Assembler, Marks
+from .errors import DocgenError
+from .library import Library, display, load
+from .model import Agreement, Blank, plain
+
+COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
+# Names a frame template may use besides the clause context: the party of a signature column.
+FRAME_NAMES = {"p"}
+
+
+def check(root: Path, final: bool = False) -> list[DocgenError]:
+    """All problems found, in a stable order, without writing anything."""
+    problems: list[DocgenError] = []
+    try:
+        library = load(root, problems)
+        assembler = Assembler(library, root / "templates")
+    except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
+        return problems + [error]
+    problems += _static(assembler)
+    problems += _documents(assembler, final)
+    unique, seen = [], set()
+    for problem in problems:
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            unique.append(problem)
+    return unique
+
+
+# ---- without building: the text of every clause and template ---------------------------------
+
+def _static(assembler: Assembler) -> list[DocgenError]:
+    library = assembler.library
+    problems = []
+    known = set(assembler._context("mou", tuple(library.provinces)[:2], None, Marks())) | {"ref", "pasal"}
+    sources = [(c.path, c.source, known) for c in library.clauses]
+    for frame in sorted(assembler.templates.glob("*.j2")):
+        sources.append((display(frame), frame.read_text(encoding="utf-8"), known | FRAME_NAMES))
+    for path, source, names in sources:
+        problems += _template(assembler, path, source, names)
+        problems += _counts(path, source)
+    for data in sorted((library.root / "clauses").rglob("*.yaml")):
+        problems += _counts(display(data), data.read_text(encoding="utf-8"))
+    return problems
+
+
+def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> list[DocgenError]:
+    env = assembler.env
+    try:
+        tree = env.parse(source)
+        env.compile(source, filename=path)  # unknown filters and tests fail here
+    except jinja2.TemplateSyntaxError as error:
+        return [DocgenError(f"template error: {error.message}", path, error.lineno)]
+    problems = []
+    undeclared = meta.find_undeclared_variables(tree) - names
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name in undeclared:
+            problems.append(DocgenError(f"'{node.name}' is not a variable a clause can use; check the spelling "
+                                        "(variables: clauses/README.md)", path, node.lineno))
+            undeclared.discard(node.name)
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in ("ref", "pasal") and call.args:
+            target = call.args[0]
+            if isinstance(target, nodes.Const) and assembler.library.clause(str(target.value)) is None:
+                problems.append(DocgenError(f"reference to '{target.value}', which is not a clause id of the "
+                                            "library; fix the id (docgen list shows them)", path, call.lineno))
+    return problems
+
+
+def _counts(path: str, source: str) -> list[DocgenError]:
+    problems = []
+    for number, line in enumerate(source.split("\n"), start=1):
+        for match in COUNT.finditer(line):
+            digits, words = int(match.group(1)), match.group(2).strip()
+            if indonesian.terbilang(digits) != words:
+                problems.append(DocgenError(f"'{match.group(0)}': {digits} is '{indonesian.terbilang(digits)}'; "
+                                            "make the digits and the words agree", path, number))
+    return problems
+
+
+# ---- every document the library can build -----------------------------------------------------
+
+def _documents(assembler: Assembler, final: bool) -> list[DocgenError]:
+    problems = []
+    for request in build.requests(assembler, "all", None, None):
+        try:
+            agreement = build.assemble(assembler, request)
+        except DocgenError as error:
+            problems.append(error)
+            continue
+        problems += _roles_and_provinces(assembler.library, agreement, request.codes)
+        problems += _mandatory(assembler.library, agreement)
+        if final:
+            problems += _blanks(agreement)
+    return problems
+
+
+def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...]) -> list[DocgenError]:
+    problems = []
+    impossible = list(library.programme["peran"])[len(codes):]
+    absent = [library.provinces[c] for c in library.provinces if c not in codes]
+    names = [n for province in absent for n in _names(province)]
+    for article in agreement.articles:
+        source = library.clause(article.clause_id).source
+        text = " ".join(_article_text(article))
+        for role in impossible:
+            if role in text:
+                problems.append(DocgenError(
+                    f"{role} in the {agreement.name} of {agreement.combination}, which has {len(codes)} parties; "
+                    "write PARA PIHAK or loop over pihak", article.source, _line_of(source, role)))
+        for name in names:
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                problems.append(DocgenError(
+                    f"'{name}' is named in the {agreement.name} of {agreement.combination}, but is not a party; "
+                    "use the party variables (pihak) instead of a province's name", article.source,
+                    _line_of(source, name)))
+    return problems
+
+
+def _names(province: dict) -> list[str]:
+    return [str(province[k]) for k in ("pemerintah", "nama", "singkatan", "ibu_kota") if province.get(k)]
+
+
+def _article_text(article) -> list[str]:
+    out = []
+    for paragraph in article.paragraphs:
+        out.append(plain(paragraph.content))
+        stack = list(paragraph.items)
+        while stack:
+            item = stack.pop()
+            out.append(plain(item.content))
+            stack += item.items
+    return out
+
+
+def _line_of(source: str, needle: str) -> int | None:
+    for number, line in enumerate(source.split("\n"), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def _mandatory(library: Library, agreement: Agreement) -> list[DocgenError]:
+    rules = library.rules.get("wajib", {})
+    required = rules.get(agreement.kind, []) if isinstance(rules, dict) else []
+    titles = {a.title for a in agreement.articles}
+    return [DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', which "
+                        f"clauses/rules.yaml requires; add a clause with that title", rules.path,
+                        rules.lines.get(agreement.kind))
+            for title in required if title not in titles]
+
+
+def _blanks(agreement: Agreement) -> list[DocgenError]:
+    problems = []
+    for blank in _all_blanks(agreement):
+        path, _, line = blank.source.partition(":")
+        problems.append(DocgenError(f"still blank in the {agreement.name} of {agreement.combination}: "
+                                    f"{blank.what}; fill it in before the final build",
+                                    path or None, int(line) if line.isdigit() else None))
+    return problems
+
+
+def _all_blanks(agreement: Agreement) -> list[Blank]:
+    """Every blank of the document, found by walking the whole tree."""
+    found = []
+
+    def walk(value) -> None:
+        if isinstance(value, Blank):
+            found.append(value)
+        elif isinstance(value, tuple):
+            for part in value:
+                walk(part)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                walk(getattr(value, name))
+
+    walk(agreement)
+    return found

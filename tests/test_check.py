@@ -1,0 +1,130 @@
+"""`docgen check`: one test per check, each on a changed copy of the library, exact file and line."""
+import pytest
+
+from conftest import docgen
+
+
+def check(root, *args):
+    result = docgen("check", *args, cwd=root)
+    assert "Traceback" not in result.stderr + result.stdout
+    return result
+
+
+def reported(result):
+    assert result.returncode != 0
+    return result.stdout.strip().split("\n")
+
+
+def write(root, relative, text):
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def insert_line(root, relative, number, text):
+    """Insert `text` so that it becomes line `number` of the file."""
+    path = root / relative
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(number - 1, text)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+CLAUSE = "---\nid: {id}\ntitle: UJI\ndocuments: [mou]\nposition: 125\n---\n{body}\n"
+
+
+def test_shipped_library_is_clean():
+    result = docgen("check")
+    assert result.returncode == 0, result.stdout
+    assert "clean" in result.stdout
+
+
+def test_header_missing(project_copy):
+    write(project_copy, "clauses/common/tanpa-kepala.md", "Pasal tanpa kepala.\n")
+    assert "clauses/common/tanpa-kepala.md:1: the file must start with a header" in reported(check(project_copy))[0]
+
+
+def test_header_malformed(project_copy):
+    write(project_copy, "clauses/common/rusak.md", "---\nid: rusak\ntitle: [RUSAK\ndocuments: [mou]\n---\nIsi.\n")
+    assert reported(check(project_copy))[0].startswith("clauses/common/rusak.md:3: YAML error")
+
+
+def test_header_unknown_key_and_value(project_copy):
+    write(project_copy, "clauses/common/kunci.md",
+          "---\nid: kunci\ntitle: KUNCI\ndocuments: [mou]\nposition: 1\nurutan: 2\n---\nIsi.\n")
+    write(project_copy, "clauses/common/nilai.md",
+          "---\nid: nilai\ntitle: NILAI\ndocuments: [mou, perda]\nposition: 1\n---\nIsi.\n")
+    lines = reported(check(project_copy))
+    assert any(l.startswith("clauses/common/kunci.md:6: unknown header key 'urutan'") for l in lines)
+    assert any(l.startswith("clauses/common/nilai.md:4: documents must be") for l in lines)
+
+
+def test_duplicate_clause_id(project_copy):
+    write(project_copy, "clauses/common/salinan.md", CLAUSE.format(id="adendum", body="Isi."))
+    lines = reported(check(project_copy))
+    assert any(l.startswith("clauses/common/salinan.md:2: clause id 'adendum' is already used by "
+                            "clauses/common/adendum.md:2") for l in lines), lines
+
+
+def test_unknown_sector_folder_and_sector_without_clauses(project_copy):
+    (project_copy / "clauses/pariwisata").rename(project_copy / "clauses/wisata")
+    lines = reported(check(project_copy))
+    assert any(l.startswith("clauses/wisata: folder 'wisata' is not a sector") for l in lines), lines
+    assert any(l.startswith("clauses/sectors.yaml:4: sector 'pariwisata' has no clauses") for l in lines), lines
+
+
+def test_unknown_variable_found_statically(project_copy):
+    insert_line(project_copy, "clauses/common/pembiayaan.md", 8, "Disepakati oleh {{ para_pihakk }}.\n")
+    lines = reported(check(project_copy))
+    assert lines[0].startswith("clauses/common/pembiayaan.md:8: 'para_pihakk' is not a variable"), lines
+
+
+def test_unknown_filter_found_statically(project_copy):
+    insert_line(project_copy, "clauses/common/pembiayaan.md", 8, "Dibuat {{ 3 | bilangann }} kali.\n")
+    lines = reported(check(project_copy))
+    assert lines[0].startswith("clauses/common/pembiayaan.md:8: template error: No filter named 'bilangann'"), lines
+
+
+def test_reference_to_a_clause_that_does_not_exist(project_copy):
+    insert_line(project_copy, "clauses/common/adendum.md", 7, "Lihat {{ ref('jangka-waktuu') }}.\n")
+    lines = reported(check(project_copy))
+    assert lines[0].startswith("clauses/common/adendum.md:7: reference to 'jangka-waktuu'"), lines
+
+
+def test_reference_to_a_clause_not_in_this_document(project_copy):
+    insert_line(project_copy, "clauses/common/adendum.md", 7, "Lihat {{ ref('pks-jangka-waktu') }}.\n")
+    lines = reported(check(project_copy))
+    assert lines[0] == ("clauses/common/adendum.md:7: reference to 'pks-jangka-waktu', which is not in the mou "
+                        "for bali-ntb-ntt; fix the id or remove the reference"), lines
+
+
+def test_third_party_role_in_a_two_party_document(project_copy):
+    write(project_copy, "clauses/common/uji.md", CLAUSE.format(id="uji", body="PIHAK KETIGA menyimpan arsip."))
+    lines = reported(check(project_copy))
+    assert any(l.startswith("clauses/common/uji.md:7: PIHAK KETIGA in the mou of bali-ntb") for l in lines), lines
+
+
+def test_province_that_is_not_a_party(project_copy):
+    write(project_copy, "clauses/common/uji.md",
+          CLAUSE.format(id="uji", body="Arsip disimpan di\nKupang oleh PARA PIHAK."))
+    lines = reported(check(project_copy))
+    assert any(l.startswith("clauses/common/uji.md:8: 'Kupang' is named in the mou of bali-ntb") for l in lines), lines
+
+
+def test_mandatory_article_missing(project_copy):
+    (project_copy / "clauses/common/penutup.md").unlink()
+    lines = reported(check(project_copy))
+    assert any(l.startswith("clauses/rules.yaml:7: the mou of bali-ntb-ntt has no article 'PENUTUP'")
+               for l in lines), lines
+
+
+def test_count_disagreeing_with_its_words(project_copy):
+    insert_line(project_copy, "clauses/common/pembiayaan.md", 8, "Laporan dibuat 3 (dua) kali setahun.\n")
+    lines = reported(check(project_copy))
+    assert "clauses/common/pembiayaan.md:8: '3 (dua)': 3 is 'tiga'; make the digits and the words agree" in lines
+
+
+def test_final_fails_on_blanks():
+    result = docgen("check", "--final")
+    lines = reported(result)
+    assert any(l.startswith("clauses/numbers.yaml:") and "still blank" in l for l in lines)
+    assert any(l.startswith("clauses/agencies.yaml:") and "kepala nama" in l for l in lines)
