@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages: Pango for WeasyPrint; LibreOffice, pandoc and poppler for the tests.
-RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS    := libreoffice-writer-nogui pandoc poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml | system-runtime
 	touch $@
 
 system-runtime:
-	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || { \
 	  echo "Installing $(RUNTIME_DEBS) (needed for PDF output)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(RUNTIME_DEBS); }
 

@@ -67,11 +67,34 @@ def output_path(out: Path, agreement: Agreement, fmt: str) -> Path:
     return out / agreement.combination / f"{agreement.name}.{fmt}"
 
 
+TEMPORARY_GLOB = ".*.tmp"
+
+
+def remove_stale_temporaries(out: Path) -> None:
+    """Temporary files of builds that were killed (kill -9) — not those of a build still running."""
+    if out.is_dir():
+        for temporary in out.glob(f"*/{TEMPORARY_GLOB}"):
+            owner = temporary.name.split(".")[-2]
+            if owner.isdigit() and not _running(int(owner)):
+                temporary.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: readers never see half a file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                           suffix=f".{os.getpid()}.tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

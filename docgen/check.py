@@ -27,12 +27,17 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
     except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
         return problems + [error]
     problems += _static(assembler)
-    problems += _documents(assembler, final)
+    problems += _documents(assembler)
+    # one line per place to fix: the same line breaks every document that uses it
     unique, seen = [], set()
     for problem in problems:
-        if str(problem) not in seen:
-            seen.add(str(problem))
+        key = (problem.path, problem.line) if problem.line else str(problem)
+        if key not in seen:
+            seen.add(key)
             unique.append(problem)
+    if final:
+        blanks_left = {str(p): p for request in _assembled(assembler) for p in blanks(request)}
+        unique += blanks_left.values()
     return unique
 
 
@@ -89,7 +94,16 @@ def _counts(path: str, source: str) -> list[DocgenError]:
 
 # ---- every document the library can build -----------------------------------------------------
 
-def _documents(assembler: Assembler, final: bool) -> list[DocgenError]:
+def _assembled(assembler: Assembler):
+    """Every document that assembles without error."""
+    for request in build.requests(assembler, "all", None, None):
+        try:
+            yield build.assemble(assembler, request)
+        except DocgenError:
+            continue
+
+
+def _documents(assembler: Assembler) -> list[DocgenError]:
     problems = []
     for request in build.requests(assembler, "all", None, None):
         try:
@@ -99,8 +113,6 @@ def _documents(assembler: Assembler, final: bool) -> list[DocgenError]:
             continue
         problems += _roles_and_provinces(assembler.library, agreement, request.codes)
         problems += _mandatory(assembler.library, agreement)
-        if final:
-            problems += _blanks(agreement)
     return problems
 
 
@@ -159,7 +171,8 @@ def _mandatory(library: Library, agreement: Agreement) -> list[DocgenError]:
             for title in required if title not in titles]
 
 
-def _blanks(agreement: Agreement) -> list[DocgenError]:
+def blanks(agreement: Agreement) -> list[DocgenError]:
+    """One problem per blank of the document, located in the data file that fills it."""
     problems = []
     for blank in _all_blanks(agreement):
         path, _, line = blank.source.partition(":")

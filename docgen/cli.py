@@ -1,6 +1,8 @@
 """The `docgen` command: parse, call, report. Every user error is caught here, once."""
 from __future__ import annotations
 
+import dataclasses
+import signal
 import sys
 from pathlib import Path
 
@@ -31,7 +33,9 @@ def main() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
 @click.option("--paper", type=click.Choice(list(PAPER_MM)), default="F4", show_default=True)
 @click.option("--font", default="Arial", show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
-def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str) -> None:
+@click.option("--final", is_flag=True, help="No DRAF mark; refuse while any blank is left to fill.")
+def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str,
+          final: bool) -> None:
     """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/."""
     def run() -> None:
         assembler = _assembler(paper, font)
@@ -41,7 +45,15 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
                 raise DocgenError("--sector applies to a PKS; use 'docgen build pks --sector …'")
             assembler.check_sector(sector)
         formats = builder.FORMATS if fmt == "all" else (fmt,)
+        builder.remove_stale_temporaries(out)
         documents = [builder.assemble(assembler, r) for r in builder.requests(assembler, what, codes, sector)]
+        if final:
+            left = [problem for agreement in documents for problem in checker.blanks(agreement)]
+            if left:
+                raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
+                                  "(docgen check --final lists them) or build without --final",
+                                  left[0].path, left[0].line)
+            documents = [dataclasses.replace(agreement, draft=False) for agreement in documents]
         for agreement in documents:
             date = builder.document_date(agreement, assembler.library.programme)
             for form in formats:
@@ -85,6 +97,8 @@ def list_() -> None:
 
 
 def _guarded(run) -> None:
+    # A terminated build stops like an interrupted one: the file being written is discarded.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         run()
     except DocgenError as error:

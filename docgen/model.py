@@ -104,6 +104,7 @@ class Agreement:
     signatures: tuple[Signature, ...]
     annexes: tuple[Annex, ...]
     page: Page
+    draft: bool = True                 # marked DRAF until built with --final
 
 
 def plain(content: Content) -> str:

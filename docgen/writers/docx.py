@@ -14,6 +14,7 @@ from docx.shared import Cm, Mm, Pt
 from ..model import Agreement, Annex, Article, Blank, Content, DOTS, Item, Paragraph, Ref, Signature, Text, plain
 from . import ooxml
 
+DRAFT_MARK = "DRAF"
 INDENT_CM = 1.0          # width of an ayat number or a list label
 FONT_SIZE = Pt(12)
 
@@ -229,6 +230,8 @@ def _page(document, agreement: Agreement) -> None:
         cell.paragraphs[0].style = document.styles["Paraf"]
     # A footer must end with a paragraph: the page number goes below the boxes.
     footer._element.append(number_line._p)
+    if agreement.draft:
+        ooxml.watermark(section.header, DRAFT_MARK, page.font)
 
 
 def _fit(text: str, limit: int = 255) -> str:
@@ -246,5 +249,6 @@ def _properties(document, agreement: Agreement, date: dt.datetime) -> None:
     core.keywords = f"{agreement.kind}; {agreement.combination}"
     core.category = plain(agreement.title_lines[0]) if agreement.title_lines else ""
     core.language = "id-ID"
+    core.content_status = "Draf" if agreement.draft else "Final"
     core.revision = 1
     core.created = core.modified = date

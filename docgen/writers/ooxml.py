@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from xml.sax.saxutils import escape
+
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -77,6 +79,29 @@ def repeat_header(row) -> None:
 def cant_split(row) -> None:
     """Keep a table row on one page."""
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+WATERMARK = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" \
+xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"><w:pict>\
+<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" \
+path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas><v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/>\
+<v:f eqn="sum 21600 0 @1"/><v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/>\
+<v:f eqn="if @0 21600 @1"/><v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/>\
+<v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/></v:formulas>\
+<v:path textpathok="t" o:connecttype="custom"/><v:textpath on="t" fitshape="t"/>\
+<o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>\
+<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136" \
+style="position:absolute;margin-left:0;margin-top:0;width:420pt;height:140pt;rotation:315;\
+z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;\
+mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" \
+fillcolor="#d9d9d9" stroked="f"><v:fill opacity=".5"/>\
+<v:textpath style="font-family:&quot;{font}&quot;;font-size:1pt" string="{text}"/></v:shape></w:pict></w:r>"""
+
+
+def watermark(header, text: str, font: str) -> None:
+    """Word's own text watermark (Design › Watermark), drawn behind every page of the section."""
+    from docx.oxml import parse_xml
+    header.paragraphs[0]._p.append(parse_xml(WATERMARK.format(text=escape(text), font=escape(font))))
 
 
 def drop_leftovers(document) -> None:
