@@ -128,7 +128,7 @@ class Assembler:
         context = self._context(kind, codes, sector, marks)
         frame = f"{kind}.j2"
 
-        clauses = self._clauses(kind, sector)
+        clauses = self.clauses(kind, sector)
         numbers = {c.id: n for n, c in enumerate(clauses, start=1)}
         context["ref"] = lambda target, label=None: marks.add(self._call(target, label, True))
         context["pasal"] = lambda target, label=None: marks.add(self._call(target, label, False))
@@ -206,7 +206,7 @@ class Assembler:
                               f"{len(rows[0])} (No., kegiatan, target, one per party, tahun)", "templates/pks.j2")
         return Annex(lines("lampiran_judul"), Table(header, tuple(rows)))
 
-    def _clauses(self, kind: str, sector: str | None) -> list[Clause]:
+    def clauses(self, kind: str, sector: str | None) -> list[Clause]:
         """The articles of one document, in order of position, then sector order."""
         order = {slug: i for i, slug in enumerate(self.library.sectors)}
         scope = self.mou_scope()

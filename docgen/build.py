@@ -1,21 +1,27 @@
-"""What to build (documents × combinations × formats) and writing it without half-written files."""
+"""What to build (documents × combinations × formats), what is already up to date, and writing it."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import consistency
 from .assemble import Assembler
 from .errors import DocgenError
-from .library import display
+from .library import DATA_FILES, display
 from .model import Agreement
 from .writers import docx as docx_writer
 from .writers import pdf as pdf_writer
 
 FORMATS = ("docx", "pdf")
+CODE = Path(__file__).resolve().parent
+TEMPORARY_GLOB = ".*.tmp"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,21 @@ class Request:
     kind: str
     codes: tuple[str, ...]
     sector: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.kind if self.kind == "mou" else f"pks-{self.sector}"
+
+    def path(self, out: Path, fmt: str) -> Path:
+        return out / "-".join(self.codes) / f"{self.name}.{fmt}"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to write, and the fingerprint of everything it is made from."""
+    fmt: str
+    path: Path
+    fingerprint: str
 
 
 def requests(assembler: Assembler, what: str, parties: tuple[str, ...] | None,
@@ -48,6 +69,59 @@ def assemble(assembler: Assembler, request: Request) -> Agreement:
     return agreement
 
 
+# ---- what is up to date -----------------------------------------------------------------------
+
+def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -> str:
+    """A digest of every input of one output: clauses and data it uses, templates, fonts, code, options."""
+    library, templates = assembler.library, assembler.templates
+    clauses_dir = library.root / "clauses"
+    files = [clauses_dir / f"{name}.yaml" for name in DATA_FILES if name != "rules"]
+    if request.sector:
+        files.append(clauses_dir / request.sector / "lampiran.yaml")
+    files.append(templates / f"{request.kind}.j2")
+    if fmt == "pdf":
+        files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
+    digest = hashlib.sha256()
+    options = assembler.options
+    digest.update(repr((request, fmt, options.paper, options.font, final,
+                        os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
+    for clause in assembler.clauses(request.kind, request.sector):
+        digest.update(clause.id.encode() + clause.source.encode())
+    for path in files:
+        digest.update(path.name.encode() + _file_digest(path))
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _file_digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"missing"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(CODE.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.inputs")
+
+
+def up_to_date(output: Output) -> bool:
+    """The file exists and was written from exactly these inputs."""
+    try:
+        return output.path.exists() and _stamp(output.path).read_text() == output.fingerprint
+    except OSError:
+        return False
+
+
+# ---- rendering and writing ----------------------------------------------------------------------
+
 def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
     """Created/modified stamp: SOURCE_DATE_EPOCH when set, else the signing date — never 'now'."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -63,11 +137,40 @@ def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime) -
     return pdf_writer.write(agreement, templates, date)
 
 
-def output_path(out: Path, agreement: Agreement, fmt: str) -> Path:
-    return out / agreement.combination / f"{agreement.name}.{fmt}"
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker process needs to write one document's outputs."""
+    agreement: Agreement
+    outputs: tuple[Output, ...]
+    templates: Path
+    date: dt.datetime
 
 
-TEMPORARY_GLOB = ".*.tmp"
+def perform(task: Task) -> tuple[Path, ...]:
+    """Render and write the outputs of one document (runs in a worker process)."""
+    for output in task.outputs:
+        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date))
+        write_atomically(_stamp(output.path), output.fingerprint.encode())
+    return tuple(output.path for output in task.outputs)
+
+
+def run(tasks: list[Task], jobs: int):
+    """Perform tasks in `jobs` processes; yields each task's paths in the order of `tasks`."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield perform(task)
+        return
+    import multiprocessing
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        # biggest first keeps both cores busy to the end; results still come back in order
+        order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
+        futures = {i: pool.submit(perform, tasks[i]) for i in order}
+        for index in range(len(tasks)):
+            yield futures[index].result()
+
+
+def finalised(agreement: Agreement) -> Agreement:
+    return dataclasses.replace(agreement, draft=False)
 
 
 def remove_stale_temporaries(out: Path) -> None:

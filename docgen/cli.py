@@ -1,7 +1,7 @@
 """The `docgen` command: parse, call, report. Every user error is caught here, once."""
 from __future__ import annotations
 
-import dataclasses
+import os
 import signal
 import sys
 from pathlib import Path
@@ -34,9 +34,16 @@ def main() -> None:
 @click.option("--paper", type=click.Choice(list(PAPER_MM)), default="F4", show_default=True)
 @click.option("--font", default="Arial", show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
 @click.option("--final", is_flag=True, help="No DRAF mark; refuse while any blank is left to fill.")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="cores",
+              help="Documents rendered in parallel.")
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str,
-          final: bool) -> None:
-    """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/."""
+          final: bool, jobs: int, force: bool) -> None:
+    """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/.
+
+    Only what changed is rebuilt: an output whose clauses, data, templates, fonts,
+    options and docgen version are all unchanged since it was written is kept.
+    """
     def run() -> None:
         assembler = _assembler(paper, font)
         codes = assembler.parse_parties(parties) if parties else None
@@ -46,22 +53,49 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
             assembler.check_sector(sector)
         formats = builder.FORMATS if fmt == "all" else (fmt,)
         builder.remove_stale_temporaries(out)
-        documents = [builder.assemble(assembler, r) for r in builder.requests(assembler, what, codes, sector)]
-        if final:
-            left = [problem for agreement in documents for problem in checker.blanks(agreement)]
-            if left:
-                raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
-                                  "(docgen check --final lists them) or build without --final",
-                                  left[0].path, left[0].line)
-            documents = [dataclasses.replace(agreement, draft=False) for agreement in documents]
-        for agreement in documents:
+        tasks, kept = [], 0
+        for request in builder.requests(assembler, what, codes, sector):
+            outputs = [builder.Output(form, request.path(out, form),
+                                      builder.fingerprint(assembler, request, form, final)) for form in formats]
+            stale = tuple(o for o in outputs if force or not builder.up_to_date(o))
+            kept += len(outputs) - len(stale)
+            if not stale:
+                continue
+            agreement = builder.assemble(assembler, request)
+            if final:
+                _refuse_blanks(agreement)
+                agreement = builder.finalised(agreement)
             date = builder.document_date(agreement, assembler.library.programme)
-            for form in formats:
-                path = builder.output_path(out, agreement, form)
-                builder.write_atomically(path, builder.render(agreement, form, assembler.templates, date))
-                click.echo(f"wrote {path}")
-        click.echo(f"{len(documents) * len(formats)} files in {out}/")
+            tasks.append(builder.Task(agreement, stale, assembler.templates, date))
+        written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
+        click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)
+
+
+def _refuse_blanks(agreement) -> None:
+    left = checker.blanks(agreement)
+    if left:
+        raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
+                          "(docgen check --final lists them) or build without --final", left[0].path, left[0].line)
+
+
+def _report(results, total: int) -> int:
+    """Progress: a bar with counts on a terminal, a plain line per file otherwise."""
+    written = 0
+    if sys.stdout.isatty() and total > 4:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}")) as progress:
+            bar = progress.add_task("", total=total)
+            for paths in results:
+                written += len(paths)
+                progress.update(bar, advance=len(paths), description=str(paths[-1]))
+        return written
+    for paths in results:
+        for path in paths:
+            click.echo(f"wrote {path}")
+        written += len(paths)
+    return written
 
 
 @main.command()

@@ -11,6 +11,9 @@ class DocgenError(Exception):
         self.path = path
         self.line = line
 
+    def __reduce__(self):  # keep file and line when a worker process reports the error
+        return (type(self), (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = ""
         if self.path:

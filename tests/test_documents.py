@@ -17,7 +17,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def test_every_document_in_both_formats(built):
     expected = {f"{c}/{stem}.{fmt}" for c in COMBINATIONS for stem in STEMS for fmt in ("docx", "pdf")}
-    found = {str(p.relative_to(built)) for p in built.rglob("*") if p.is_file()}
+    found = {str(p.relative_to(built)) for p in built.rglob("*") if p.is_file() and not p.name.startswith(".")}
     assert found == expected
     assert len(found) == 88
 

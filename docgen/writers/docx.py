@@ -83,17 +83,17 @@ class _Writer:
 
     def paragraph(self, paragraph: Paragraph, indent: float) -> None:
         if paragraph.number:
-            p = self.document.add_paragraph(style="Ayat")
+            p = _paragraph(self.document, "Ayat")
             p.add_run(paragraph.number + "\t")
         else:
-            p = self.document.add_paragraph(style="Isi")
+            p = _paragraph(self.document, "Isi")
         self.content(p, paragraph.content)
         for item in paragraph.items:
             self.item(item, 0, indent)
         return p
 
     def item(self, item: Item, level: int, indent: float) -> None:
-        p = self.document.add_paragraph(style=ITEM_STYLES[level])
+        p = _paragraph(self.document, ITEM_STYLES[level])
         left = indent + (level + 1) * INDENT_CM
         p.paragraph_format.left_indent = Cm(left)
         p.paragraph_format.first_line_indent = Cm(-INDENT_CM)
@@ -113,12 +113,12 @@ class _Writer:
                 p.add_run(DOTS)
 
     def line(self, content: Content, style: str):
-        p = self.document.add_paragraph(style=style)
+        p = _paragraph(self.document, style)
         self.content(p, content)
         return p
 
     def spacer(self) -> None:
-        self.document.add_paragraph(style="Nomor Naskah")
+        _paragraph(self.document, "Nomor Naskah")
 
     def signatures(self, signatures: tuple[Signature, ...]) -> None:
         """A column per party: role and office, room for signature, seal and meterai, then the name."""
@@ -129,18 +129,18 @@ class _Writer:
             ooxml.cant_split(row)
         for top, bottom, signature in zip(table.rows[0].cells, table.rows[1].cells, signatures):
             role = top.paragraphs[0]
-            role.style = self.document.styles["Tanda Tangan"]
+            _restyle(role, "Tanda Tangan")
             role.add_run(signature.role)
-            self.content(top.add_paragraph(style="Tanda Tangan"), signature.office)
+            self.content(_paragraph(top, "Tanda Tangan"), signature.office)
             name = bottom.paragraphs[0]
-            name.style = self.document.styles["Tanda Tangan"]
+            _restyle(name, "Tanda Tangan")
             name.paragraph_format.space_before = Cm(2.6)
             for run in _runs(self, name, signature.name):
                 run.bold = True
                 run.underline = True
 
     def annex(self, annex: Annex) -> None:
-        self.document.add_paragraph(style="Judul Lampiran").add_run().add_break(WD_BREAK.PAGE)
+        _paragraph(self.document, "Judul Lampiran").add_run().add_break(WD_BREAK.PAGE)
         for line in annex.heading:
             self.line(line, "Judul Lampiran")
         self.spacer()
@@ -149,13 +149,25 @@ class _Writer:
         ooxml.table_borders(table)
         ooxml.repeat_header(table.rows[0])
         for cell, text in zip(table.rows[0].cells, header):
-            cell.paragraphs[0].style = self.document.styles["Isi Tabel"]
+            _restyle(cell.paragraphs[0], "Isi Tabel")
             cell.paragraphs[0].add_run(text).bold = True
         for row, values in zip(table.rows[1:], rows):
             ooxml.cant_split(row)
             for cell, value in zip(row.cells, values):
-                cell.paragraphs[0].style = self.document.styles["Isi Tabel"]
+                _restyle(cell.paragraphs[0], "Isi Tabel")
                 self.content(cell.paragraphs[0], value)
+
+
+def _paragraph(container, style: str):
+    """A new paragraph in `container` with a named style (set by id: python-docx's lookup by name is slow)."""
+    p = container.add_paragraph()
+    p._p.get_or_add_pPr().style = style.replace(" ", "")
+    return p
+
+
+def _restyle(p, style: str):
+    p._p.get_or_add_pPr().style = style.replace(" ", "")
+    return p
 
 
 def _runs(writer: _Writer, p, content: Content):
@@ -216,18 +228,18 @@ def _page(document, agreement: Agreement) -> None:
     section.footer_distance = Cm(1)
     footer = section.footer
     number_line = footer.paragraphs[0]
-    number_line.style = document.styles["Paraf"]
+    _restyle(number_line, "Paraf")
     ooxml.simple_field(number_line, "PAGE", "1")
     table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(2 * len(page.paraf)))
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
     ooxml.table_borders(table)
     for cell, label in zip(table.rows[0].cells, page.paraf):
         cell.width = Cm(2)
-        cell.paragraphs[0].style = document.styles["Paraf"]
+        _restyle(cell.paragraphs[0], "Paraf")
         cell.paragraphs[0].add_run(f"Paraf {label}")
     table.rows[1].height = Cm(0.9)
     for cell in table.rows[1].cells:
-        cell.paragraphs[0].style = document.styles["Paraf"]
+        _restyle(cell.paragraphs[0], "Paraf")
     # A footer must end with a paragraph: the page number goes below the boxes.
     footer._element.append(number_line._p)
     if agreement.draft:
