@@ -24,6 +24,7 @@ class Options:
     """How a document is laid out; what it says comes from the library."""
     paper: str = "F4"
     font: str = "Arial"
+    plain_numbers: bool = False    # DOCX: plain text instead of SEQ/REF fields
 
 
 @dataclass(frozen=True)
@@ -391,11 +392,13 @@ class _Resolver:
             if not ayat:
                 raise DocgenError(f"[#{call.label}] labels the only paragraph of '{call.target}', which has no "
                                   "ayat number; refer to the article without the label", call.path, call.line)
+        ayat_number = ayat.strip("()") if ayat else None
         if ayat and call.target == article:
-            return ([Text("sebagaimana dimaksud pada ")] if call.phrase else []) + \
-                   [Ref(call.target, call.label, f"ayat {ayat}")]
+            phrase = [Text("sebagaimana dimaksud pada ")] if call.phrase else []
+            return phrase + [Ref(call.target, call.label, f"ayat {ayat}", None, ayat_number)]
+        phrase = [Text("sebagaimana dimaksud dalam ")] if call.phrase else []
         text = f"Pasal {number}" + (f" ayat {ayat}" if ayat else "")
-        return ([Text("sebagaimana dimaksud dalam ")] if call.phrase else []) + [Ref(call.target, call.label, text)]
+        return phrase + [Ref(call.target, call.label, text, number, ayat_number)]
 
 
 def _merge(parts: list) -> Content:

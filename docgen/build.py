@@ -83,7 +83,7 @@ def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -
         files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
     digest = hashlib.sha256()
     options = assembler.options
-    digest.update(repr((request, fmt, options.paper, options.font, final,
+    digest.update(repr((request, fmt, options, final,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
     for clause in assembler.clauses(request.kind, request.sector):
         digest.update(clause.id.encode() + clause.source.encode())
@@ -131,9 +131,9 @@ def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
     return dt.datetime(signed.year, signed.month, signed.day)
 
 
-def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime) -> bytes:
+def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime, fields: bool = True) -> bytes:
     if fmt == "docx":
-        return docx_writer.write(agreement, date)
+        return docx_writer.write(agreement, date, fields)
     return pdf_writer.write(agreement, templates, date)
 
 
@@ -144,12 +144,13 @@ class Task:
     outputs: tuple[Output, ...]
     templates: Path
     date: dt.datetime
+    fields: bool = True
 
 
 def perform(task: Task) -> tuple[Path, ...]:
     """Render and write the outputs of one document (runs in a worker process)."""
     for output in task.outputs:
-        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date))
+        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date, task.fields))
         write_atomically(_stamp(output.path), output.fingerprint.encode())
     return tuple(output.path for output in task.outputs)
 

@@ -15,9 +15,9 @@ from .errors import DocgenError
 from .library import load
 
 
-def _assembler(paper: str = "F4", font: str = "Arial") -> Assembler:
+def _assembler(paper: str = "F4", font: str = "Arial", plain_numbers: bool = False) -> Assembler:
     root = Path.cwd()
-    return Assembler(load(root), root / "templates", Options(paper=paper, font=font))
+    return Assembler(load(root), root / "templates", Options(paper, font, plain_numbers))
 
 
 @click.group()
@@ -37,15 +37,16 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="cores",
               help="Documents rendered in parallel.")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+@click.option("--plain-numbers", is_flag=True, help="DOCX: Pasal numbers and references as plain text, not fields.")
 def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str,
-          final: bool, jobs: int, force: bool) -> None:
+          final: bool, jobs: int, force: bool, plain_numbers: bool) -> None:
     """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/.
 
     Only what changed is rebuilt: an output whose clauses, data, templates, fonts,
     options and docgen version are all unchanged since it was written is kept.
     """
     def run() -> None:
-        assembler = _assembler(paper, font)
+        assembler = _assembler(paper, font, plain_numbers)
         codes = assembler.parse_parties(parties) if parties else None
         if sector:
             if what == "mou":
@@ -66,7 +67,7 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
                 _refuse_blanks(agreement)
                 agreement = builder.finalised(agreement)
             date = builder.document_date(agreement, assembler.library.programme)
-            tasks.append(builder.Task(agreement, stale, assembler.templates, date))
+            tasks.append(builder.Task(agreement, stale, assembler.templates, date, not plain_numbers))
         written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
         click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)

@@ -17,6 +17,8 @@ class Ref:
     target: str          # clause id of the article referred to
     label: str | None    # ayat label inside that article, if any
     text: str
+    pasal: int | None = None   # the article number printed, None for 'ayat (2)' of the same article
+    ayat: str | None = None    # the ayat number printed ('2'), if any
 
 
 @dataclass(frozen=True)

@@ -38,13 +38,17 @@ STYLES = {
 ITEM_STYLES = ("Huruf", "Angka", "Butir Tingkat 3", "Butir Tingkat 4")
 
 
-def write(agreement: Agreement, date: dt.datetime) -> bytes:
-    """The DOCX bytes of one agreement; `date` is stamped as created/modified (fixed for reproducibility)."""
+def write(agreement: Agreement, date: dt.datetime, fields: bool = True) -> bytes:
+    """The DOCX bytes of one agreement; `date` is stamped as created/modified (fixed for reproducibility).
+
+    With `fields`, Pasal numbers are SEQ fields and references REF fields to bookmarks, so
+    Word renumbers both after a Pasal is inserted by hand (F9); without, plain text.
+    """
     document = docx.Document()
     _styles(document, agreement.page.font)
     _page(document, agreement)
     _properties(document, agreement, date)
-    writer = _Writer(document)
+    writer = _Writer(document, fields)
     writer.agreement(agreement)
     ooxml.drop_leftovers(document)
     buffer = io.BytesIO()
@@ -55,8 +59,10 @@ def write(agreement: Agreement, date: dt.datetime) -> bytes:
 class _Writer:
     """A visitor with one method per node kind of the tree."""
 
-    def __init__(self, document):
+    def __init__(self, document, fields: bool):
         self.document = document
+        self.fields = fields
+        self.bookmarks = ooxml.Bookmarks()
 
     def agreement(self, agreement: Agreement) -> None:
         for line in agreement.title_lines:
@@ -76,15 +82,39 @@ class _Writer:
             self.annex(annex)
 
     def article(self, article: Article) -> None:
-        self.line((Text(f"Pasal {article.number}"),), "Pasal")
+        heading = _paragraph(self.document, "Pasal")
+        heading.add_run("Pasal ")
+        self.number(heading, ("Pasal", article.clause_id), "SEQ Pasal \\* ARABIC", str(article.number))
         self.line((Text(article.title),), "Judul Pasal")
         for paragraph in article.paragraphs:
-            self.paragraph(paragraph, INDENT_CM if paragraph.number else 0.0)
+            self.paragraph(paragraph, INDENT_CM if paragraph.number else 0.0, article.clause_id)
 
-    def paragraph(self, paragraph: Paragraph, indent: float) -> None:
+    def number(self, p, key: tuple, instruction: str, value: str) -> None:
+        """A number others refer to: a bookmarked field, or plain text with --plain-numbers."""
+        if not self.fields:
+            p.add_run(value)
+            return
+        name = self.bookmarks.name(*key)
+        if instruction:
+            self.bookmarks.around(p, name, lambda: ooxml.complex_field(p, instruction, value))
+        else:
+            self.bookmarks.around(p, name, lambda: p.add_run(value))
+
+    def reference(self, p, key: tuple, value: str) -> None:
+        if self.fields:
+            ooxml.complex_field(p, f"REF {self.bookmarks.name(*key)} \\h", value)
+        else:
+            p.add_run(value)
+
+    def paragraph(self, paragraph: Paragraph, indent: float, clause_id: str | None = None):
         if paragraph.number:
             p = _paragraph(self.document, "Ayat")
-            p.add_run(paragraph.number + "\t")
+            if paragraph.label and clause_id:
+                p.add_run("(")
+                self.number(p, ("Ayat", clause_id, paragraph.label), "", paragraph.number.strip("()"))
+                p.add_run(")\t")
+            else:
+                p.add_run(paragraph.number + "\t")
         else:
             p = _paragraph(self.document, "Isi")
         self.content(p, paragraph.content)
@@ -108,7 +138,15 @@ class _Writer:
             if isinstance(part, Text):
                 _add_text(p, part.value)
             elif isinstance(part, Ref):
-                p.add_run(part.text)
+                if part.pasal is not None:
+                    p.add_run("Pasal ")
+                    self.reference(p, ("Pasal", part.target), str(part.pasal))
+                    if part.ayat:
+                        p.add_run(" ")
+                if part.ayat:
+                    p.add_run("ayat (")
+                    self.reference(p, ("Ayat", part.target, part.label), part.ayat)
+                    p.add_run(")")
             elif isinstance(part, Blank):
                 p.add_run(DOTS)
 

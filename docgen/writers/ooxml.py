@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from xml.sax.saxutils import escape
@@ -53,6 +54,57 @@ def simple_field(paragraph, instruction: str, cached: str) -> None:
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
+
+
+def complex_field(paragraph, instruction: str, cached: str) -> None:
+    """A field Word recomputes on F9 (SEQ, REF), with its current result cached so it reads right at once."""
+    def run_with(child) -> None:
+        run = OxmlElement("w:r")
+        run.append(child)
+        paragraph._p.append(run)
+
+    def char(kind: str):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    result = OxmlElement("w:t")
+    result.text = cached
+    for child in (char("begin"), instr, char("separate"), result, char("end")):
+        run_with(child)
+
+
+class Bookmarks:
+    """Bookmark names for one document: Word allows 40 characters, letters, digits and '_'."""
+
+    def __init__(self) -> None:
+        self.names: dict[tuple, str] = {}
+        self.next_id = 0
+
+    def name(self, *key: str) -> str:
+        if key not in self.names:
+            base = "_".join(re.sub(r"[^A-Za-z0-9]", "_", part) for part in key)[:36]
+            name, n = base, 1
+            while name in self.names.values():
+                n += 1
+                name = f"{base[:33]}_{n}"
+            self.names[key] = name
+        return self.names[key]
+
+    def around(self, paragraph, name: str, write) -> None:
+        """Put a bookmark called `name` around what `write()` appends to the paragraph."""
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self.next_id))
+        start.set(qn("w:name"), name)
+        paragraph._p.append(start)
+        write()
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self.next_id))
+        paragraph._p.append(end)
+        self.next_id += 1
 
 
 def table_borders(table, size: int = 4) -> None:
