@@ -1,18 +1,25 @@
 """The `docgen` command: parse, call, report. Every user error is caught here, once."""
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
 from . import build as builder
 from . import check as checker
+from . import redline as redliner
+from . import review as reviewer
 from .assemble import PAPER_MM, Assembler, Options
 from .errors import DocgenError
 from .library import load
+from .writers import docx as docx_writer
 
 
 def _assembler(paper: str = "F4", font: str = "Arial", plain_numbers: bool = False) -> Assembler:
@@ -111,6 +118,78 @@ def check(final: bool) -> None:
             click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
             sys.exit(1)
         click.echo("library is clean: every document builds and passes every check")
+    _guarded(run)
+
+
+@main.command()
+@click.option("--from", "from_rev", required=True, help="The older revision of the library (commit, tag, HEAD~1).")
+@click.option("--to", "to_rev", help="The newer revision (default: the working tree).")
+@click.option("--matrix", is_flag=True, help="Also write the change matrix (.matriks.docx).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
+@click.argument("documents", nargs=-1)
+def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, documents: tuple[str, ...]) -> None:
+    """Tracked-changes DOCX (and a marked PDF) of every document that changed between two revisions.
+
+    DOCUMENTS narrow the set: 'mou', 'pks-pariwisata', 'bali-ntb' or 'bali-ntb/mou'.
+    """
+    def run() -> None:
+        root = Path.cwd()
+        with tempfile.TemporaryDirectory() as scratch:
+            old_root = redliner.checkout(root, from_rev, Path(scratch) / "old")
+            new_root = redliner.checkout(root, to_rev, Path(scratch) / "new") if to_rev else root
+            old = Assembler(load(old_root), old_root / "templates", Options(), )
+            new = Assembler(load(new_root), new_root / "templates", Options())
+            author, date = redliner.author_and_date(root, to_rev)
+            stamp = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ")
+            wanted = [r for r in builder.requests(new, "all", None, None) if _selected(r, documents)]
+            if not wanted:
+                raise DocgenError(f"no document matches {' '.join(documents)}; use e.g. mou, pks-pariwisata, "
+                                  "bali-ntb or bali-ntb/mou")
+            for request in wanted:
+                after = builder.assemble(new, request)
+                try:
+                    before = builder.assemble(old, request)
+                except DocgenError:  # the document could not be built at the older revision
+                    before = dataclasses.replace(after, articles=(), preamble=(), closing=())
+                name = f"{'-'.join(request.codes)}/{request.name}"
+                if not redliner.changed(before, after):
+                    click.echo(f"unchanged {name}")
+                    continue
+                marked = redliner.redline(before, after, author, date)
+                base = out / "-".join(request.codes) / request.name
+                builder.write_atomically(base.with_name(base.name + ".redline.docx"),
+                                         builder.render(marked, "docx", new.templates, stamp, fields=False))
+                builder.write_atomically(base.with_name(base.name + ".redline.pdf"),
+                                         builder.render(marked, "pdf", new.templates, stamp))
+                written = [".redline.docx", ".redline.pdf"]
+                if matrix:
+                    rows = redliner.matrix(before, after)
+                    builder.write_atomically(base.with_name(base.name + ".matriks.docx"),
+                                             docx_writer.write_matrix(after, rows, stamp))
+                    written.append(".matriks.docx")
+                click.echo(f"changed   {name}: wrote {', '.join(request.name + w for w in written)}")
+    _guarded(run)
+
+
+def _selected(request, documents: tuple[str, ...]) -> bool:
+    combination = "-".join(request.codes)
+    return not documents or any(d in (request.name, combination, f"{combination}/{request.name}")
+                                for d in documents)
+
+
+@main.command(name="review")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def review_(file: Path, fmt: str) -> None:
+    """List the comments and tracked changes of a reviewed DOCX with the clause file and line of each."""
+    def run() -> None:
+        remarks = reviewer.review(file, load(Path.cwd()))
+        if fmt == "json":
+            click.echo(json.dumps([r.as_dict() for r in remarks], ensure_ascii=False, indent=2))
+            return
+        for remark in remarks:
+            click.echo(remark.line())
+        click.echo(f"{len(remarks)} comments and changes in {file}", err=True)
     _guarded(run)
 
 

@@ -14,6 +14,7 @@ DOCUMENT_KINDS = ("mou", "pks")
 HEADER_KEYS = {"id", "title", "documents", "position"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SHARED_FOLDERS = ("common", "pks")
+MAX_ID = 38  # a Word bookmark name holds 40 characters: 'K_' + the id
 DATA_FILES = ("provinces", "sectors", "programme", "agencies", "numbers", "rules")
 # Characters XML 1.0 cannot carry, and the private-use range assembly keeps for itself.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\uf8ff]")
@@ -148,8 +149,9 @@ def parse_clause(path: Path, sector: str | None) -> Clause:
     if missing:
         raise DocgenError(f"the header has no '{missing[0]}'", shown, 2)
     clause_id = header["id"]
-    if not isinstance(clause_id, str) or not ID_PATTERN.match(clause_id):
-        raise DocgenError("id must be lowercase words joined by '-', like 'jangka-waktu'", shown, line_of("id"))
+    if not isinstance(clause_id, str) or not ID_PATTERN.match(clause_id) or len(clause_id) > MAX_ID:
+        raise DocgenError(f"id must be lowercase words joined by '-', like 'jangka-waktu', at most {MAX_ID} "
+                          "characters", shown, line_of("id"))
     if not isinstance(header["title"], str) or not header["title"].strip():
         raise DocgenError("title must be the article title in capitals", shown, line_of("title"))
     documents = header["documents"]

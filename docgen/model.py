@@ -28,7 +28,16 @@ class Blank:
     source: str = ""         # the data file (and line) where it would be filled in
 
 
-Inline = Union[Text, Ref, Blank]
+@dataclass(frozen=True)
+class Change:
+    """Words inserted or deleted between two versions of a document (a redline)."""
+    kind: str                       # 'ins' or 'del'
+    content: tuple                  # Text, Ref and Blank nodes
+    author: str
+    date: str                       # ISO 8601
+
+
+Inline = Union[Text, Ref, Blank, Change]
 Content = tuple[Inline, ...]
 
 
@@ -57,6 +66,7 @@ class Article:
     number: int
     title: str
     paragraphs: tuple[Paragraph, ...]
+    change: Change | None = None    # in a redline: the whole article inserted or deleted
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,8 @@ def _printed(part: Inline) -> str:
         return part.value
     if isinstance(part, Ref):
         return part.text
+    if isinstance(part, Change):
+        return plain(part.content) if part.kind == "ins" else ""
     return DOTS
 
 

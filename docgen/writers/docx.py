@@ -5,16 +5,18 @@ import datetime as dt
 import io
 
 import docx
-from docx.enum.section import WD_SECTION
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Mm, Pt
 
-from ..model import Agreement, Annex, Article, Blank, Content, DOTS, Item, Paragraph, Ref, Signature, Text, plain
+from ..model import (DOTS, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Signature,
+                     Text, plain)
 from . import ooxml
 
 DRAFT_MARK = "DRAF"
+ANCHOR_PREFIX = "K_"   # clause anchors: K_ + the clause id with '-' as '_' (ids never contain '_')
 INDENT_CM = 1.0          # width of an ayat number or a list label
 FONT_SIZE = Pt(12)
 
@@ -50,6 +52,43 @@ def write(agreement: Agreement, date: dt.datetime, fields: bool = True) -> bytes
     _properties(document, agreement, date)
     writer = _Writer(document, fields)
     writer.agreement(agreement)
+    return _saved(document)
+
+
+def write_matrix(agreement: Agreement, rows, date: dt.datetime) -> bytes:
+    """The change matrix (matriks perubahan): per changed clause, Pasal old → new, the old and the new
+    text, and an empty column per party for its response. `agreement` is the newer version."""
+    document = docx.Document()
+    _styles(document, agreement.page.font)
+    _page(document, agreement)
+    _properties(document, agreement, date)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    writer = _Writer(document, fields=False)
+    writer.line((Text("MATRIKS PERUBAHAN"),), "Judul Naskah")
+    for line in agreement.title_lines:
+        writer.line(line, "Judul Naskah")
+    writer.spacer()
+    responses = [f"Tanggapan {s.role.rstrip(',')}" for s in agreement.signatures]
+    header = ["Pasal", "Rumusan Semula", "Rumusan Menjadi"] + responses
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    ooxml.table_borders(table)
+    ooxml.repeat_header(table.rows[0])
+    for cell, text in zip(table.rows[0].cells, header):
+        _restyle(cell.paragraphs[0], "Isi Tabel")
+        cell.paragraphs[0].add_run(text).bold = True
+    for row, change in zip(table.rows[1:], rows):
+        numbers = f"{change.old_number or '–'} → {change.new_number or '–'}"
+        for cell, text in zip(row.cells, [numbers, change.old_text, change.new_text]):
+            for index, line in enumerate(text.split("\n") if text else ["–"]):
+                p = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
+                _restyle(p, "Isi Tabel")
+                p.add_run(line)
+    return _saved(document)
+
+
+def _saved(document) -> bytes:
     ooxml.drop_leftovers(document)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -63,6 +102,7 @@ class _Writer:
         self.document = document
         self.fields = fields
         self.bookmarks = ooxml.Bookmarks()
+        self.revisions = ooxml.Revisions()
 
     def agreement(self, agreement: Agreement) -> None:
         for line in agreement.title_lines:
@@ -83,11 +123,17 @@ class _Writer:
 
     def article(self, article: Article) -> None:
         heading = _paragraph(self.document, "Pasal")
+        # the clause anchor: an invisible bookmark named after the clause id around the whole article
+        anchor = self.bookmarks.start(heading, clause_anchor(article.clause_id))
         heading.add_run("Pasal ")
         self.number(heading, ("Pasal", article.clause_id), "SEQ Pasal \\* ARABIC", str(article.number))
-        self.line((Text(article.title),), "Judul Pasal")
+        last = self.line((Text(article.title),), "Judul Pasal")
+        if article.change:  # a whole article inserted or deleted (redline)
+            for p in (heading, last):
+                self.tracked(p, p.runs, article.change)
         for paragraph in article.paragraphs:
-            self.paragraph(paragraph, INDENT_CM if paragraph.number else 0.0, article.clause_id)
+            last = self.paragraph(paragraph, INDENT_CM if paragraph.number else 0.0, article.clause_id)
+        self.bookmarks.end(last, anchor)
 
     def number(self, p, key: tuple, instruction: str, value: str) -> None:
         """A number others refer to: a bookmarked field, or plain text with --plain-numbers."""
@@ -106,8 +152,22 @@ class _Writer:
         else:
             p.add_run(value)
 
+    def tracked(self, p, runs, change: Change) -> None:
+        self.revisions.wrap(p, runs, change.kind, change.author, change.date)
+        self.revisions.mark_paragraph(p, change.kind, change.author, change.date)
+
+    def label(self, p, text: str, content: Content) -> None:
+        """A number or letter; inside the change when the whole line was inserted or deleted."""
+        run = p.add_run(text)
+        whole = _whole_change(content)
+        if whole:
+            self.revisions.wrap(p, [run], whole.kind, whole.author, whole.date)
+
     def paragraph(self, paragraph: Paragraph, indent: float, clause_id: str | None = None):
-        if paragraph.number:
+        if paragraph.number and _whole_change(paragraph.content):
+            p = _paragraph(self.document, "Ayat")
+            self.label(p, paragraph.number + "\t", paragraph.content)
+        elif paragraph.number:
             p = _paragraph(self.document, "Ayat")
             if paragraph.label and clause_id:
                 p.add_run("(")
@@ -119,7 +179,7 @@ class _Writer:
             p = _paragraph(self.document, "Isi")
         self.content(p, paragraph.content)
         for item in paragraph.items:
-            self.item(item, 0, indent)
+            p = self.item(item, 0, indent)
         return p
 
     def item(self, item: Item, level: int, indent: float) -> None:
@@ -128,12 +188,16 @@ class _Writer:
         p.paragraph_format.left_indent = Cm(left)
         p.paragraph_format.first_line_indent = Cm(-INDENT_CM)
         p.paragraph_format.tab_stops.add_tab_stop(Cm(left))
-        p.add_run(item.label + "\t")
+        self.label(p, item.label + "\t", item.content)
         self.content(p, item.content)
         for child in item.items:
-            self.item(child, level + 1, indent)
+            p = self.item(child, level + 1, indent)
+        return p
 
     def content(self, p, content: Content) -> None:
+        whole = _whole_change(content)
+        if whole:  # an inserted or deleted line: its paragraph mark too
+            self.revisions.mark_paragraph(p, whole.kind, whole.author, whole.date)
         for part in content:
             if isinstance(part, Text):
                 _add_text(p, part.value)
@@ -149,6 +213,10 @@ class _Writer:
                     p.add_run(")")
             elif isinstance(part, Blank):
                 p.add_run(DOTS)
+            elif isinstance(part, Change):
+                before = len(p.runs)
+                self.content(p, part.content)
+                self.revisions.wrap(p, p.runs[before:], part.kind, part.author, part.date)
 
     def line(self, content: Content, style: str):
         p = _paragraph(self.document, style)
@@ -196,6 +264,16 @@ class _Writer:
                 self.content(cell.paragraphs[0], value)
 
 
+def clause_anchor(clause_id: str) -> str:
+    """The bookmark that marks a clause's article in the DOCX (ids are at most 38 characters)."""
+    return ANCHOR_PREFIX + clause_id.replace("-", "_")
+
+
+def anchored_clause(bookmark: str) -> str | None:
+    """The clause id of an anchor bookmark, None for any other bookmark."""
+    return bookmark[len(ANCHOR_PREFIX):].replace("_", "-") if bookmark.startswith(ANCHOR_PREFIX) else None
+
+
 def _paragraph(container, style: str):
     """A new paragraph in `container` with a named style (set by id: python-docx's lookup by name is slow)."""
     p = container.add_paragraph()
@@ -206,6 +284,10 @@ def _paragraph(container, style: str):
 def _restyle(p, style: str):
     p._p.get_or_add_pPr().style = style.replace(" ", "")
     return p
+
+
+def _whole_change(content: Content) -> Change | None:
+    return content[0] if len(content) == 1 and isinstance(content[0], Change) else None
 
 
 def _runs(writer: _Writer, p, content: Content):

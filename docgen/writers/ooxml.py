@@ -96,15 +96,58 @@ class Bookmarks:
 
     def around(self, paragraph, name: str, write) -> None:
         """Put a bookmark called `name` around what `write()` appends to the paragraph."""
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), str(self.next_id))
-        start.set(qn("w:name"), name)
-        paragraph._p.append(start)
+        number = self.start(paragraph, name)
         write()
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), str(self.next_id))
-        paragraph._p.append(end)
+        self.end(paragraph, number)
+
+    def start(self, paragraph, name: str) -> int:
+        """Open a bookmark at the end of the paragraph so far; returns its id for end()."""
+        element = OxmlElement("w:bookmarkStart")
+        element.set(qn("w:id"), str(self.next_id))
+        element.set(qn("w:name"), name)
+        paragraph._p.append(element)
         self.next_id += 1
+        return self.next_id - 1
+
+    def end(self, paragraph, number: int) -> None:
+        element = OxmlElement("w:bookmarkEnd")
+        element.set(qn("w:id"), str(number))
+        paragraph._p.append(element)
+
+
+class Revisions:
+    """Tracked changes (w:ins, w:del) with the ids Word needs to step through them."""
+
+    def __init__(self) -> None:
+        self.next_id = 1
+
+    def wrap(self, paragraph, runs, kind: str, author: str, date: str) -> None:
+        """Move `runs` of the paragraph into one tracked insertion or deletion."""
+        if not runs:
+            return
+        element = self._element(kind, author, date)
+        runs[0]._r.addprevious(element)
+        for run in runs:
+            if kind == "del":
+                for text in run._r.findall(qn("w:t")):
+                    text.tag = qn("w:delText")
+            element.append(run._r)
+
+    def mark_paragraph(self, paragraph, kind: str, author: str, date: str) -> None:
+        """Mark the paragraph mark itself, so accepting a deleted paragraph removes it entirely."""
+        rpr = paragraph._p.get_or_add_pPr().find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            paragraph._p.get_or_add_pPr().append(rpr)
+        rpr.append(self._element(kind, author, date))
+
+    def _element(self, kind: str, author: str, date: str):
+        element = OxmlElement(f"w:{kind}")
+        element.set(qn("w:id"), str(self.next_id))
+        element.set(qn("w:author"), author)
+        element.set(qn("w:date"), date)
+        self.next_id += 1
+        return element
 
 
 def table_borders(table, size: int = 4) -> None:

@@ -11,7 +11,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from ..errors import DocgenError
 from ..library import load_data
-from ..model import DOTS, Agreement, Blank, Ref
+from ..model import DOTS, Agreement, Blank, Change, Ref
 
 
 def html(agreement: Agreement, templates: Path, date: dt.datetime) -> str:
@@ -34,6 +34,7 @@ def _environment(templates: Path) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.tests["ref"] = lambda part: isinstance(part, Ref)
     env.tests["blank"] = lambda part: isinstance(part, Blank)
+    env.tests["change"] = lambda part: isinstance(part, Change)
     return env
 
 

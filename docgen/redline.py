@@ -1,0 +1,263 @@
+"""Two versions of a document → one tree whose changes are Change nodes (a redline), and a change matrix.
+
+Articles are matched by clause id, then paragraphs and list items, then words; numbers
+(Pasal, ayat, letters) and references compare by what they point to, so renumbering
+alone is no change.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import io
+import re
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DocgenError
+from .model import Agreement, Article, Blank, Change, Content, Item, Paragraph, Ref, Text, plain
+
+WORD = re.compile(r"\s+|[^\s]+")
+
+
+# ---- the library at a git revision ----------------------------------------------------------
+
+def checkout(root: Path, revision: str, into: Path) -> Path:
+    """clauses/ and templates/ as they were at `revision`, extracted under `into`."""
+    result = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision, "--", "clauses",
+                             "templates"], capture_output=True)
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip().split("\n")[-1]
+        raise DocgenError(f"cannot read revision '{revision}' ({message}); give a commit, tag or HEAD~N")
+    with tarfile.open(fileobj=io.BytesIO(result.stdout)) as archive:
+        archive.extractall(into, filter="data")
+    return into
+
+
+def author_and_date(root: Path, revision: str | None) -> tuple[str, str]:
+    """Who made the newer version and when: the commit's author, or the working tree's user now."""
+    if revision:
+        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%an%x00%aI", revision],
+                             capture_output=True, text=True)
+        if out.returncode == 0 and "\x00" in out.stdout:
+            name, date = out.stdout.strip().split("\x00")
+            return name, _utc(date)
+    name = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True,
+                          text=True).stdout.strip()
+    import datetime as dt
+    return name or "docgen", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _utc(iso: str) -> str:
+    import datetime as dt
+    return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---- comparing two trees ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Line:
+    """A paragraph or list item, flattened for comparison; `level` 0 is a paragraph."""
+    level: int
+    label: str | None
+    content: Content
+    paragraph_label: str | None = None
+
+
+def redline(old: Agreement, new: Agreement, author: str, date: str) -> Agreement:
+    """The new document with every inserted and deleted word marked."""
+    mark = _Marker(author, date)
+    old_by_id = {a.clause_id: a for a in old.articles}
+    new_ids = {a.clause_id for a in new.articles}
+    articles: list[Article] = []
+    pending = [a for a in old.articles if a.clause_id not in new_ids]
+    for article in new.articles:
+        previous = old_by_id.get(article.clause_id)
+        # deleted articles stay where they stood: before the first kept article that followed them
+        while previous is not None and pending and _old_index(old, pending[0]) < _old_index(old, previous):
+            articles.append(_whole(pending.pop(0), mark, "del"))
+        articles.append(_whole(article, mark, "ins") if previous is None else _compare(previous, article, mark))
+    articles += [_whole(a, mark, "del") for a in pending]
+    preamble = _rebuild(_diff_lines(_lines(old.preamble), _lines(new.preamble), mark))
+    closing = _rebuild(_diff_lines(_lines(old.closing), _lines(new.closing), mark))
+    return dataclasses.replace(new, articles=tuple(articles), preamble=preamble, closing=closing)
+
+
+def _old_index(old: Agreement, article: Article) -> int:
+    return old.articles.index(article)
+
+
+class _Marker:
+    def __init__(self, author: str, date: str):
+        self.author, self.date = author, date
+
+    def __call__(self, kind: str, content: Content) -> Change:
+        return Change(kind, tuple(content), self.author, self.date)
+
+
+def _whole(article: Article, mark: _Marker, kind: str) -> Article:
+    lines = [dataclasses.replace(line, content=(mark(kind, line.content),)) for line in _lines(article.paragraphs)]
+    return dataclasses.replace(article, paragraphs=_rebuild(lines), change=mark(kind, ()))
+
+
+def _compare(old: Article, new: Article, mark: _Marker) -> Article:
+    return dataclasses.replace(new, paragraphs=_rebuild(_diff_lines(_lines(old.paragraphs),
+                                                                    _lines(new.paragraphs), mark)))
+
+
+def _lines(paragraphs: tuple[Paragraph, ...]) -> list[_Line]:
+    lines: list[_Line] = []
+
+    def items(children: tuple[Item, ...], level: int) -> None:
+        for item in children:
+            lines.append(_Line(level, item.label, item.content))
+            items(item.items, level + 1)
+
+    for paragraph in paragraphs:
+        lines.append(_Line(0, paragraph.number, paragraph.content, paragraph.label))
+        items(paragraph.items, 1)
+    return lines
+
+
+def _diff_lines(old: list[_Line], new: list[_Line], mark: _Marker) -> list[_Line]:
+    """New lines with word changes; deleted lines kept, struck through, where they stood."""
+    matcher = difflib.SequenceMatcher(None, [_key(l.content) for l in old], [_key(l.content) for l in new],
+                                      autojunk=False)
+    result: list[_Line] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            result += new[j1:j2]
+            continue
+        pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        for offset in range(pairs):
+            before, after = old[i1 + offset], new[j1 + offset]
+            result.append(dataclasses.replace(after, content=_diff_words(before.content, after.content, mark)))
+        result += [dataclasses.replace(l, content=(mark("del", l.content),)) for l in old[i1 + pairs:i2]]
+        result += [dataclasses.replace(l, content=(mark("ins", l.content),)) for l in new[j1 + pairs:j2]]
+    return result
+
+
+def _diff_words(old: Content, new: Content, mark: _Marker) -> Content:
+    before, after = _tokens(old), _tokens(new)
+    matcher = difflib.SequenceMatcher(None, [_token_key(t) for t in before], [_token_key(t) for t in after],
+                                      autojunk=False)
+    out: list = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += after[j1:j2]
+            continue
+        if i2 > i1:
+            out.append(mark("del", _merge(before[i1:i2])))
+        if j2 > j1:
+            out.append(mark("ins", _merge(after[j1:j2])))
+    return _merge(out)
+
+
+def _tokens(content: Content) -> list:
+    tokens = []
+    for part in content:
+        if isinstance(part, Text):
+            tokens += [Text(word) for word in WORD.findall(part.value)]
+        else:
+            tokens.append(part)
+    return tokens
+
+
+def _token_key(token) -> tuple:
+    if isinstance(token, Text):
+        return ("t", token.value)
+    if isinstance(token, Ref):
+        return ("ref", token.target, token.label)   # 'Pasal 6' and 'Pasal 7' to the same article are equal
+    if isinstance(token, Blank):
+        return ("blank", token.what)
+    return ("change", token.kind, _key(token.content))
+
+
+def _key(content: Content) -> tuple:
+    return tuple(_token_key(t) for t in _tokens(content) if not (isinstance(t, Text) and not t.value.strip()))
+
+
+def _merge(parts: list) -> Content:
+    merged: list = []
+    for part in parts:
+        if isinstance(part, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].value + part.value)
+        else:
+            merged.append(part)
+    return tuple(merged)
+
+
+def _rebuild(lines: list[_Line]) -> tuple[Paragraph, ...]:
+    """Flat lines back into paragraphs with nested items."""
+    paragraphs: list[dict] = []
+    for line in lines:
+        if line.level == 0 or not paragraphs:
+            paragraphs.append({"line": line, "items": []})
+            continue
+        siblings = paragraphs[-1]["items"]
+        for _ in range(line.level - 1):
+            if not siblings:
+                break
+            siblings = siblings[-1]["items"]
+        siblings.append({"line": line, "items": []})
+
+    def item(node: dict) -> Item:
+        return Item(node["line"].label or "", node["line"].content, tuple(item(c) for c in node["items"]))
+
+    return tuple(Paragraph(node["line"].content, tuple(item(c) for c in node["items"]),
+                           node["line"].label, node["line"].paragraph_label) for node in paragraphs)
+
+
+def changed(old: Agreement | None, new: Agreement) -> bool:
+    """Whether two versions of a document say different things (numbers aside)."""
+    if old is None:
+        return True
+    return _document_key(old) != _document_key(new)
+
+
+def _document_key(agreement: Agreement) -> tuple:
+    return (tuple(_key(line) for line in agreement.title_lines),
+            tuple(_key(l.content) for l in _lines(agreement.preamble)),
+            tuple((a.clause_id, a.title, tuple(_key(l.content) for l in _lines(a.paragraphs)))
+                  for a in agreement.articles),
+            tuple(_key(l.content) for l in _lines(agreement.closing)),
+            tuple((s.role, _key(s.office), _key(s.name)) for s in agreement.signatures))
+
+
+# ---- the change matrix ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One changed clause: its Pasal number before and after, and its text before and after."""
+    clause_id: str
+    old_number: int | None
+    new_number: int | None
+    old_text: str
+    new_text: str
+
+
+def matrix(old: Agreement, new: Agreement) -> list[MatrixRow]:
+    """One row per clause whose text changed, was added or was removed, in the new order."""
+    old_by_id = {a.clause_id: a for a in old.articles}
+    new_by_id = {a.clause_id: a for a in new.articles}
+    order = [a.clause_id for a in new.articles] + [a.clause_id for a in old.articles if a.clause_id not in new_by_id]
+    rows = []
+    for clause_id in order:
+        before, after = old_by_id.get(clause_id), new_by_id.get(clause_id)
+        if before and after and _article_key(before) == _article_key(after):
+            continue
+        rows.append(MatrixRow(clause_id, before.number if before else None, after.number if after else None,
+                              _article_text(before), _article_text(after)))
+    return rows
+
+
+def _article_key(article: Article) -> tuple:
+    return article.title, tuple(_key(l.content) for l in _lines(article.paragraphs))
+
+
+def _article_text(article: Article | None) -> str:
+    if article is None:
+        return ""
+    lines = [article.title] + [f"{l.label or ''} {plain(l.content)}".strip() for l in _lines(article.paragraphs)]
+    return "\n".join(lines)
