@@ -13,7 +13,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from . import consistency, indonesian, markup
 from .errors import DocgenError
 from .library import Clause, Library, display, read_text
-from .model import Agreement, Annex, Article, Blank, Content, Item, Page, Paragraph, Ref, Signature, Table, Text
+from .model import Agreement, Annex, Article, Blank, Content, Item, Page, Paragraph, Ref, Signature, Table, Text, merged
 
 PAPER_MM = {"F4": (215.0, 330.0), "A4": (210.0, 297.0)}
 TOKEN = re.compile("\ue000(\\d+)\ue001")
@@ -250,7 +250,8 @@ class Assembler:
                 party["penandatangan"] = party["instansi"]["kepala"]
                 party["nomor"] = _number(numbers, ("pks", sector, pks_combination, code), marks, f"nomor PKS {role}")
                 party["surat_kuasa"] = {
-                    "nomor": _number(numbers, ("surat_kuasa", sector, code, "nomor"), marks, f"nomor surat kuasa {role}"),
+                    "nomor": _number(numbers, ("surat_kuasa", sector, code, "nomor"), marks,
+                                     f"nomor surat kuasa {role}"),
                     "tanggal": _number(numbers, ("surat_kuasa", sector, code, "tanggal"), marks,
                                        f"tanggal surat kuasa {role}")}
             parties.append(party)
@@ -375,7 +376,7 @@ class _Resolver:
             position = match.end()
         if position < len(text):
             parts.append(Text(text[position:]))
-        return _merge(parts)
+        return merged(parts)
 
     def _ref(self, call: _RefCall, article: str | None) -> list:
         if call.target not in self.numbers:
@@ -399,16 +400,6 @@ class _Resolver:
         phrase = [Text("sebagaimana dimaksud dalam ")] if call.phrase else []
         text = f"Pasal {number}" + (f" ayat {ayat}" if ayat else "")
         return phrase + [Ref(call.target, call.label, text, number, ayat_number)]
-
-
-def _merge(parts: list) -> Content:
-    merged: list = []
-    for part in parts:
-        if isinstance(part, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].value + part.value)
-        else:
-            merged.append(part)
-    return tuple(merged)
 
 
 def _text(content: Content) -> str:

@@ -119,6 +119,17 @@ class Agreement:
     draft: bool = True                 # marked DRAF until built with --final
 
 
+def merged(parts) -> Content:
+    """Inline parts with neighbouring Text nodes joined into one."""
+    result: list = []
+    for part in parts:
+        if isinstance(part, Text) and result and isinstance(result[-1], Text):
+            result[-1] = Text(result[-1].value + part.value)
+        else:
+            result.append(part)
+    return tuple(result)
+
+
 def plain(content: Content) -> str:
     """The printed text of inline content; a Blank prints as a dotted line."""
     return "".join(_printed(part) for part in content)

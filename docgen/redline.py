@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DocgenError
-from .model import Agreement, Article, Blank, Change, Content, Item, Paragraph, Ref, Text, plain
+from .model import Agreement, Article, Blank, Change, Content, Item, Paragraph, Ref, Text, merged, plain
 
 WORD = re.compile(r"\s+|[^\s]+")
 
@@ -148,10 +148,10 @@ def _diff_words(old: Content, new: Content, mark: _Marker) -> Content:
             out += after[j1:j2]
             continue
         if i2 > i1:
-            out.append(mark("del", _merge(before[i1:i2])))
+            out.append(mark("del", merged(before[i1:i2])))
         if j2 > j1:
-            out.append(mark("ins", _merge(after[j1:j2])))
-    return _merge(out)
+            out.append(mark("ins", merged(after[j1:j2])))
+    return merged(out)
 
 
 def _tokens(content: Content) -> list:
@@ -176,16 +176,6 @@ def _token_key(token) -> tuple:
 
 def _key(content: Content) -> tuple:
     return tuple(_token_key(t) for t in _tokens(content) if not (isinstance(t, Text) and not t.value.strip()))
-
-
-def _merge(parts: list) -> Content:
-    merged: list = []
-    for part in parts:
-        if isinstance(part, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].value + part.value)
-        else:
-            merged.append(part)
-    return tuple(merged)
 
 
 def _rebuild(lines: list[_Line]) -> tuple[Paragraph, ...]:

@@ -1,5 +1,4 @@
 """`docgen check`: one test per check, each on a changed copy of the library, exact file and line."""
-import pytest
 
 from conftest import docgen
 

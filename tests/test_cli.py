@@ -28,9 +28,9 @@ def test_unknown_province_and_sector():
 def test_malformed_yaml_names_file_and_line(project_copy):
     path = project_copy / "clauses/sectors.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "energi: [tidak ditutup\n", encoding="utf-8")
-    line = path.read_text(encoding="utf-8").count("\n")
+    broken = path.read_text(encoding="utf-8").count("\n")  # the last line opens '[' and never closes it
     result = docgen("build", "mou", "--out", "out", cwd=project_copy)
-    assert_clean_error(result, "clauses/sectors.yaml:")
+    assert_clean_error(result, f"clauses/sectors.yaml:{broken}: YAML error")
     assert not (project_copy / "out").exists()
 
 

@@ -1,7 +1,6 @@
 """A PKS that would contradict its MoU is refused at build time, naming the line to fix."""
 import re
 
-import pytest
 
 from conftest import docgen
 

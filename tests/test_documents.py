@@ -1,9 +1,7 @@
 """The built DOCX and PDF files, read back by LibreOffice, pandoc, pdftotext and pypdf."""
 import subprocess
 import zipfile
-from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
 from conftest import docgen, libreoffice_convert, pdf_body_text, pdf_full_text, words

@@ -1,5 +1,4 @@
 """No bad input gets through: arbitrary clause text, interrupted builds, concurrent builds."""
-import os
 import shutil
 import signal
 import subprocess

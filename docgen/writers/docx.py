@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Mm, Pt
 
 from ..model import (DOTS, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Signature,
-                     Text, plain)
+                     Table, Text, plain)
 from . import ooxml
 
 DRAFT_MARK = "DRAF"
@@ -71,20 +71,10 @@ def write_matrix(agreement: Agreement, rows, date: dt.datetime) -> bytes:
         writer.line(line, "Judul Naskah")
     writer.spacer()
     responses = [f"Tanggapan {s.role.rstrip(',')}" for s in agreement.signatures]
-    header = ["Pasal", "Rumusan Semula", "Rumusan Menjadi"] + responses
-    table = document.add_table(rows=1 + len(rows), cols=len(header))
-    ooxml.table_borders(table)
-    ooxml.repeat_header(table.rows[0])
-    for cell, text in zip(table.rows[0].cells, header):
-        _restyle(cell.paragraphs[0], "Isi Tabel")
-        cell.paragraphs[0].add_run(text).bold = True
-    for row, change in zip(table.rows[1:], rows):
-        numbers = f"{change.old_number or '–'} → {change.new_number or '–'}"
-        for cell, text in zip(row.cells, [numbers, change.old_text, change.new_text]):
-            for index, line in enumerate(text.split("\n") if text else ["–"]):
-                p = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
-                _restyle(p, "Isi Tabel")
-                p.add_run(line)
+    cells = [tuple((Text(text or "–"),) for text in
+                   (f"{row.old_number or '–'} → {row.new_number or '–'}", row.old_text, row.new_text))
+             + tuple(() for _ in responses) for row in rows]
+    writer.table(Table(("Pasal", "Rumusan Semula", "Rumusan Menjadi", *responses), tuple(cells)))
     return _saved(document)
 
 
@@ -250,14 +240,17 @@ class _Writer:
         for line in annex.heading:
             self.line(line, "Judul Lampiran")
         self.spacer()
-        header, rows = annex.table.header, annex.table.rows
-        table = self.document.add_table(rows=1 + len(rows), cols=len(header))
+        self.table(annex.table)
+
+    def table(self, data: Table) -> None:
+        """A bordered table whose header row repeats on every page; a row never splits."""
+        table = self.document.add_table(rows=1 + len(data.rows), cols=len(data.header))
         ooxml.table_borders(table)
         ooxml.repeat_header(table.rows[0])
-        for cell, text in zip(table.rows[0].cells, header):
+        for cell, text in zip(table.rows[0].cells, data.header):
             _restyle(cell.paragraphs[0], "Isi Tabel")
             cell.paragraphs[0].add_run(text).bold = True
-        for row, values in zip(table.rows[1:], rows):
+        for row, values in zip(table.rows[1:], data.rows):
             ooxml.cant_split(row)
             for cell, value in zip(row.cells, values):
                 _restyle(cell.paragraphs[0], "Isi Tabel")

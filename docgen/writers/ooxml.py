@@ -13,7 +13,8 @@ from docx.oxml.ns import qn
 
 # A fixed zip timestamp keeps the bytes of a DOCX the same for the same input.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-LEFTOVER_RELS = (RT.THUMBNAIL, RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+LEFTOVER_RELS = (RT.THUMBNAIL, RT.CUSTOM_XML, STYLES_WITH_EFFECTS)
 
 APP_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" \
