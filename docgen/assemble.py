@@ -77,7 +77,6 @@ class Assembler:
             loader=_Loader(library, templates), undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, autoescape=False, auto_reload=False)
         self.env.filters.update(indonesian.FILTERS)
-        self._filenames = set(self._loader.clauses) | set()
 
     @property
     def _loader(self) -> _Loader:
@@ -100,9 +99,6 @@ class Assembler:
         if len(set(codes)) < 2:
             raise DocgenError("an agreement needs at least two different provinces in --parties, like bali,ntb")
         return tuple(c for c in known if c in codes)
-
-    def sectors(self) -> list[str]:
-        return list(self.library.sectors)
 
     def check_sector(self, slug: str) -> str:
         if slug not in self.library.sectors:
@@ -137,8 +133,7 @@ class Assembler:
         drafts = []
         for clause in clauses:
             text = self._render(clause.path, context)
-            drafts.append((clause, markup.paragraphs(text, clause.path, numbered=True,
-                                                     line_of=_line_mapper(clause.source, text))))
+            drafts.append((clause, markup.paragraphs(text, clause.path, numbered=True)))
         labels = {clause.id: {p.label: p.number or "" for p in paras if p.label} for clause, paras in drafts}
         for clause, paras in drafts:
             seen = set()
@@ -301,9 +296,8 @@ class Assembler:
         while frame is not None:
             filename = frame.f_code.co_filename
             if filename in self._loader.clauses or filename.endswith(".j2"):
-                name = next((n for n, c in self._loader.clauses.items() if c.path == filename), None)
-                template = self.env.get_template(name or Path(filename).name)
-                return filename, template.get_corresponding_lineno(frame.f_lineno)
+                name = filename if filename in self._loader.clauses else Path(filename).name
+                return filename, self.env.get_template(name).get_corresponding_lineno(frame.f_lineno)
             frame = frame.f_back
         return "", 0
 
@@ -433,12 +427,6 @@ def _number(numbers: dict, keys: tuple[str, ...], marks: Marks, what: str) -> st
     if value in (None, ""):
         return marks.add(Blank(f"{what} ({'.'.join(keys)})", f"{numbers.path}:{numbers.lines.get(keys[0], 1)}"))
     return str(value)
-
-
-def _line_mapper(source: str, rendered: str):
-    """Map a line of rendered text back to the source file (exact when no block tags moved it)."""
-    total = source.count("\n") + 1
-    return lambda line: min(line, total)
 
 
 def _explain(error: Exception) -> str:

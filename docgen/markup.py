@@ -33,10 +33,11 @@ class _Draft:
     children: list["_Draft"] = field(default_factory=list)
 
 
-def paragraphs(text: str, path: str, numbered: bool, line_of=lambda n: n) -> tuple[Paragraph, ...]:
+def paragraphs(text: str, path: str, numbered: bool) -> tuple[Paragraph, ...]:
     """Parse rendered text; `numbered` numbers the paragraphs (1), (2) … when there are several.
 
-    `line_of` maps a line of the rendered text to a line of the source file, for messages.
+    Messages give the line of the rendered text: the file's line, as long as no
+    {% … %} line above it was dropped.
     """
     blocks: list[tuple[_Draft, list[_Draft]]] = []
     paragraph: _Draft | None = None
@@ -56,11 +57,11 @@ def paragraphs(text: str, path: str, numbered: bool, line_of=lambda n: n) -> tup
                 blocks.append((paragraph, items))
             if len(indent) % 2:
                 raise DocgenError("list items are indented by multiples of two spaces",
-                                  path, line_of(number))
+                                  path, number)
             last = _Draft(body.strip(), len(indent) // 2, marker, number)
             if last.level >= MAX_LEVELS:
                 raise DocgenError(f"lists nest at most {MAX_LEVELS} levels deep (UU 12/2011); "
-                                  "move the item out or split the ayat", path, line_of(number))
+                                  "move the item out or split the ayat", path, number)
             items.append(last)
         elif last is not None:
             last.text += " " + line.strip()
@@ -77,20 +78,20 @@ def paragraphs(text: str, path: str, numbered: bool, line_of=lambda n: n) -> tup
         found = LABEL.match(para.text)
         if found:
             label, para.text = found.group(1), para.text[found.end():]
-        tree = _nest(flat, path, line_of)
+        tree = _nest(flat, path)
         number = f"({index + 1})" if numbered and count > 1 else None
         result.append(Paragraph((Text(para.text),), _finish(tree, "."), number, label))
     return tuple(result)
 
 
-def _nest(flat: list[_Draft], path: str, line_of) -> list[_Draft]:
+def _nest(flat: list[_Draft], path: str) -> list[_Draft]:
     """Flat items with levels → a tree; a level may only go one deeper at a time."""
     roots: list[_Draft] = []
     stack: list[_Draft] = []
     for item in flat:
         if item.level > len(stack):
             raise DocgenError("this item is indented deeper than the item above it allows",
-                              path, line_of(item.line))
+                              path, item.line)
         del stack[item.level:]
         (stack[-1].children if stack else roots).append(item)
         stack.append(item)
