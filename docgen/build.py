@@ -16,8 +16,6 @@ from .assemble import Assembler
 from .errors import DocgenError
 from .library import DATA_FILES, display
 from .model import Agreement
-from .writers import docx as docx_writer
-from .writers import pdf as pdf_writer
 
 FORMATS = ("docx", "pdf")
 CODE = Path(__file__).resolve().parent
@@ -132,8 +130,11 @@ def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
 
 
 def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime, fields: bool = True) -> bytes:
+    # the writers load python-docx and WeasyPrint: only when something is rendered (a no-op build stays fast)
     if fmt == "docx":
+        from .writers import docx as docx_writer
         return docx_writer.write(agreement, date, fields)
+    from .writers import pdf as pdf_writer
     return pdf_writer.write(agreement, templates, date)
 
 

@@ -15,11 +15,9 @@ import click
 from . import build as builder
 from . import check as checker
 from . import redline as redliner
-from . import review as reviewer
 from .assemble import PAPER_MM, Assembler, Options
 from .errors import DocgenError
 from .library import load
-from .writers import docx as docx_writer
 
 
 def _assembler(paper: str = "F4", font: str = "Arial", plain_numbers: bool = False) -> Assembler:
@@ -163,6 +161,7 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
                                          builder.render(marked, "pdf", new.templates, stamp))
                 written = [".redline.docx", ".redline.pdf"]
                 if matrix:
+                    from .writers import docx as docx_writer
                     rows = redliner.matrix(before, after)
                     builder.write_atomically(base.with_name(base.name + ".matriks.docx"),
                                              docx_writer.write_matrix(after, rows, stamp))
@@ -183,6 +182,7 @@ def _selected(request, documents: tuple[str, ...]) -> bool:
 def review_(file: Path, fmt: str) -> None:
     """List the comments and tracked changes of a reviewed DOCX with the clause file and line of each."""
     def run() -> None:
+        from . import review as reviewer
         remarks = reviewer.review(file, load(Path.cwd()))
         if fmt == "json":
             click.echo(json.dumps([r.as_dict() for r in remarks], ensure_ascii=False, indent=2))
