@@ -9,7 +9,7 @@ RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS    := libreoffice-writer-nogui pandoc poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: mou pks all check test clean system-runtime system-test
+.PHONY: mou pks all check test bench clean system-runtime system-test
 
 mou: $(STAMP)
 	$(BIN)/docgen build mou
@@ -25,6 +25,9 @@ check: $(STAMP)
 
 test: $(STAMP) system-test
 	$(BIN)/pytest -q
+
+bench: $(STAMP) system-test
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf output

@@ -1,0 +1,223 @@
+"""Benchmark of docgen against the targets of the performance issue; run it with `make bench`.
+
+Everything happens in a temporary copy of clauses/ and templates/, so the repository and its
+output/ are never touched. Prints a table and writes bench/results.json.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import pypdf
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from docgen.assemble import Assembler, Options
+from docgen.library import load
+from docgen.writers import pdf
+
+REPO = Path(__file__).resolve().parent.parent
+DOCGEN = Path(sys.executable).parent / "docgen"
+DATE = dt.datetime(2025, 11, 25)
+THREE, TWO = ("bali", "ntb", "ntt"), ("bali", "ntb")
+COMBINATION = "-".join(THREE)
+EDITED = Path("clauses/pariwisata/pks-ruang-lingkup.md")
+PAGES = (10, 50, 200)
+CALIBRATION_COPIES = 20
+
+
+def timed(fn, runs: int = 1, warmup: bool = False) -> tuple[float, object]:
+    """Best wall time of `runs` calls of fn (after one untimed call if warmup), and the last result."""
+    if warmup:
+        fn()
+    best, result = float("inf"), None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def measure(key: str, label: str, value, unit: str, target: str, met, **extra) -> dict:
+    """One row of the table and of results.json; key names it in results.json."""
+    return {"key": key, "label": label, "value": value, "unit": unit, "target": target, "met": met, **extra}
+
+
+def build_all(root: Path) -> tuple[float, int, int]:
+    """`docgen build all` in root: wall time, files written, files up to date."""
+    command = [str(DOCGEN), "build", "all", "--out", str(root / "output")]
+    seconds, done = timed(lambda: subprocess.run(command, cwd=root, capture_output=True, text=True))
+    if done.returncode:
+        sys.exit(f"docgen build failed:\n{done.stderr}")
+    written, kept = re.search(r"(\d+) written, (\d+) up to date", done.stdout).groups()
+    return seconds, int(written), int(kept)
+
+
+def build_measures(root: Path) -> list[dict]:
+    """Full build from clean, no-op rebuild, and rebuild after a one-word edit of one clause."""
+    full, written, _ = build_all(root)
+    pdf_pages = sum(len(pypdf.PdfReader(path).pages) for path in (root / "output").glob("*/*.pdf"))
+    noop, rewritten, kept = build_all(root)
+    clause = root / EDITED
+    text = clause.read_text(encoding="utf-8")
+    clause.write_text(text.replace("berkelanjutan", "lestari", 1), encoding="utf-8")
+    edit, edited, _ = build_all(root)
+    return [
+        measure("full_build", f"full build ({written} files, {pdf_pages} PDF pages)", round(full, 2), "s",
+                "< 15 s", full < 15 and written == 88, written=written, pdf_pages=pdf_pages),
+        measure("noop_rebuild", f"no-op rebuild ({rewritten} written, {kept} up to date)", round(noop, 2), "s",
+                "< 1 s", noop < 1 and rewritten == 0, written=rewritten),
+        measure("one_clause_edit", f"one-clause edit ({edited} written, 8 expected)", round(edit, 2), "s",
+                "< 3 s", edit < 3, written=edited),
+    ]
+
+
+def assembler(root: Path) -> Assembler:
+    """A fresh assembler over the library in root."""
+    return Assembler(load(root), root / "templates", Options())
+
+
+def floor(html: str, templates: Path) -> bytes:
+    """WeasyPrint alone, rendering the final HTML of our writer."""
+    return weasyprint.HTML(string=html, base_url=str(templates / "pdf") + "/").write_pdf(
+        font_config=FontConfiguration())
+
+
+def overhead_measures(root: Path, documents: dict) -> tuple[list[dict], dict]:
+    """Our PDF path against WeasyPrint's own rendering, per document; also returns our best times."""
+    templates, rows, ours = root / "templates", [], {}
+    for name, agreement in documents.items():
+        ours[name], _ = timed(lambda: pdf.write(agreement, templates, DATE), runs=5, warmup=True)
+        html = pdf.html(agreement, templates, DATE)
+        alone, _ = timed(lambda: floor(html, templates), runs=5, warmup=True)
+        percent = (ours[name] / alone - 1) * 100
+        rows.append(measure(f"overhead_{name}", f"PDF overhead over WeasyPrint, {name} {COMBINATION} "
+                            f"({ours[name]:.2f} s vs {alone:.2f} s)", round(percent, 1), "%", "<= 15 %",
+                            percent <= 15, ours_s=round(ours[name], 3), weasyprint_s=round(alone, 3)))
+    return rows, ours
+
+
+def libreoffice_measures(root: Path, ours: dict) -> list[dict]:
+    """LibreOffice converting our DOCX to PDF, one document per invocation, against our PDF time."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return [measure(f"libreoffice_{name}", f"LibreOffice DOCX->PDF / ours, {name} {COMBINATION}", None, "x",
+                        ">= 3x", None, note="not measured: LibreOffice not installed") for name in ours]
+    profile, outdir = (root / "lo-profile").as_uri(), root / "lo"
+
+    def convert(docx: Path) -> None:
+        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(outdir), str(docx)], check=True, capture_output=True)
+        if not (outdir / f"{docx.stem}.pdf").is_file():
+            sys.exit(f"LibreOffice did not convert {docx}")
+
+    files = {name: root / "output" / COMBINATION / f"{name}.docx" for name in ours}
+    convert(files["mou"])  # creates the profile
+    rows = []
+    for name, docx in files.items():
+        seconds, _ = timed(lambda: convert(docx), runs=3)
+        ratio = seconds / ours[name]
+        rows.append(measure(f"libreoffice_{name}", f"LibreOffice DOCX->PDF / ours, {name} {COMBINATION} "
+                            f"({seconds:.2f} s vs {ours[name]:.2f} s)", round(ratio, 1), "x", ">= 3x",
+                            ratio >= 3, libreoffice_s=round(seconds, 3)))
+    return rows
+
+
+def add_copies(root: Path, count: int) -> None:
+    """Replace the synthetic MoU articles with `count` copies of the sector MoU articles, in turn."""
+    common = root / "clauses" / "common"
+    for old in common.glob("ulang-*.md"):
+        old.unlink()
+    library = load(root)
+    sources = [c for c in library.clauses if c.id.endswith("-mou") and c.sector]
+    for n in range(1, count + 1):
+        clause = sources[(n - 1) % len(sources)]
+        body = clause.source.lstrip("\n")  # the source has its header blanked out
+        (common / f"ulang-{n}.md").write_text(
+            f"---\nid: ulang-{n}\ntitle: {clause.title} (LANJUTAN {n})\ndocuments: [mou]\n"
+            f"position: {125 + n / 1000}\n---\n{body}", encoding="utf-8")
+
+
+def mou_pdf(root: Path, copies: int, runs: int = 3) -> tuple[float, int]:
+    """Best time of our PDF of the two-party MoU with `copies` synthetic articles, and its pages."""
+    add_copies(root, copies)
+    agreement = assembler(root).mou(TWO)
+    seconds, data = timed(lambda: pdf.write(agreement, root / "templates", DATE), runs=runs)
+    return seconds, len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def scaling_measures(root: Path) -> tuple[list[dict], list[dict]]:
+    """Our PDF time at about 10, 50 and 200 pages; time per page at the largest against the smallest."""
+    base = mou_pdf(root, 0, runs=1)[1]
+    per_copy = (mou_pdf(root, CALIBRATION_COPIES, runs=1)[1] - base) / CALIBRATION_COPIES
+    sizes = []
+    for target in PAGES:
+        copies = max(0, round((target - base) / per_copy))
+        seconds, count = mou_pdf(root, copies)
+        sizes.append({"target_pages": target, "pages": count, "copies": copies, "seconds": round(seconds, 3),
+                      "seconds_per_page": round(seconds / count, 4)})
+        per_copy = (count - base) / copies if copies else per_copy  # a longer document estimates better
+    growth = sizes[-1]["seconds_per_page"] / sizes[0]["seconds_per_page"]
+    rows = [measure(f"pdf_about_{s['target_pages']}_pages",
+                    f"PDF of a {s['pages']}-page MoU ({s['seconds_per_page']:.3f} s/page)", s["seconds"], "s",
+                    "-", None) for s in sizes]
+    rows.append(measure("scaling", f"time per page, {sizes[-1]['pages']} vs {sizes[0]['pages']} pages",
+                        round(growth, 2), "x", "<= 1.25x (linear)", growth <= 1.25))
+    return rows, sizes
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    soffice = shutil.which("soffice")
+    office = soffice and subprocess.run([soffice, "--version"], capture_output=True, text=True).stdout.strip()
+    return {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "weasyprint": version("weasyprint"), "python-docx": version("python-docx"), "libreoffice": office}
+
+
+def table(rows: list[dict]) -> str:
+    """The measures as aligned plain text."""
+    def value(row: dict) -> str:
+        return row.get("note") or (f"{row['value']} {row['unit']}" if row["unit"] != "x" else f"{row['value']}x")
+
+    cells = [("Measure", "Value", "Target", "Met")] + [
+        (r["label"], value(r), r["target"], {True: "yes", False: "NO", None: "-"}[r["met"]]) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cell, widths)).rstrip() for cell in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Measure in a temporary copy of the library, print the table, write bench/results.json."""
+    root = Path(tempfile.mkdtemp(prefix="docgen-bench-"))
+    try:
+        for folder in ("clauses", "templates"):
+            shutil.copytree(REPO / folder, root / folder)
+        rows = build_measures(root)
+        library = assembler(root)
+        documents = {"mou": library.mou(THREE), "pks-pariwisata": library.pks(THREE, "pariwisata")}
+        overhead, ours = overhead_measures(root, documents)
+        rows += overhead + libreoffice_measures(root, ours)
+        scaling, sizes = scaling_measures(root)
+        rows += scaling
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(table(rows))
+    results = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+               "measures": {row.pop("key"): row for row in rows}, "scaling": sizes}
+    (REPO / "bench" / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
