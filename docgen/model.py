@@ -146,3 +146,4 @@ def _printed(part: Inline) -> str:
 
 
 DOTS = "………………………"
+DRAFT_MARK = "DRAF"      # the watermark of a document not built with --final

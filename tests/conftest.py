@@ -38,8 +38,7 @@ def pdf_body_text(path: Path) -> str:
     result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-x", "0", "-y", "0", "-W", str(int(width)),
                              "-H", str(int(height - F4_BOTTOM_MARGIN_PT)), str(path), "-"],
                             capture_output=True, text=True, check=True)
-    # the DRAF watermark is a page decoration, like the footer
-    return "\n".join(line for line in result.stdout.split("\n") if line.strip() != "DRAF")
+    return result.stdout
 
 
 def pdf_full_text(path: Path) -> list[str]:

@@ -127,3 +127,23 @@ def test_final_fails_on_blanks():
     lines = reported(result)
     assert any(l.startswith("clauses/numbers.yaml:") and "still blank" in l for l in lines)
     assert any(l.startswith("clauses/agencies.yaml:") and "kepala nama" in l for l in lines)
+
+
+def test_final_build_refuses_blanks_then_drops_the_draft_mark(project_copy):
+    refused = docgen("build", "mou", "--parties", "bali,ntb", "--final", "--out", "out", cwd=project_copy)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("error: clauses/numbers.yaml:") and "still blank" in refused.stderr
+    assert not (project_copy / "out").exists()
+
+    numbers = project_copy / "clauses/numbers.yaml"
+    numbers.write_text(numbers.read_text(encoding="utf-8").replace(
+        "mou: {}", 'mou:\n  bali-ntb:\n    bali: "075/17/KSD/2025"\n    ntb: "120/45/PEM/2025"'), encoding="utf-8")
+    built = docgen("build", "mou", "--parties", "bali,ntb", "--final", "--out", "out", cwd=project_copy)
+    assert built.returncode == 0, built.stderr
+    import zipfile
+    from pypdf import PdfReader
+    with zipfile.ZipFile(project_copy / "out/bali-ntb/mou.docx") as package:
+        assert "<cp:contentStatus>Final</cp:contentStatus>" in package.read("docProps/core.xml").decode()
+        assert not any("DRAF" in package.read(n).decode() for n in package.namelist() if "header" in n)
+        assert "NOMOR : 075/17/KSD/2025" in package.read("word/document.xml").decode()
+    assert "DRAF" not in (PdfReader(project_copy / "out/bali-ntb/mou.pdf").metadata.get("/Keywords") or "")

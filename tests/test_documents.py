@@ -155,3 +155,16 @@ def test_bookman_font_setting(tmp_path):
     fonts = subprocess.run(["pdffonts", str(tmp_path / "bali-ntt" / "mou.pdf")], capture_output=True,
                            text=True, check=True).stdout
     assert "Bonum" in fonts or "Bookman" in fonts
+
+
+def test_draft_watermark_is_seen_but_not_text(built):
+    path = built / "bali-ntb" / "mou.pdf"
+    assert "DRAF" in PdfReader(path).metadata.get("/Keywords", "")
+    assert "DRAF" not in " ".join(pdf_full_text(path))  # outlines, not letters a search would find
+    page = PdfReader(path).pages[1]
+    assert any("/XObject" in str(k) for k in page["/Resources"].keys())  # the watermark image
+    with zipfile.ZipFile(built / "bali-ntb" / "mou.docx") as package:
+        headers = [package.read(n).decode() for n in package.namelist() if n.startswith("word/header")]
+        core = package.read("docProps/core.xml").decode()
+    assert any('string="DRAF"' in h for h in headers)
+    assert "<cp:contentStatus>Draf</cp:contentStatus>" in core

@@ -11,11 +11,10 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Mm, Pt
 
-from ..model import (DOTS, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Signature,
+from ..model import (DOTS, DRAFT_MARK, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Signature,
                      Table, Text, plain)
 from . import ooxml
 
-DRAFT_MARK = "DRAF"
 ANCHOR_PREFIX = "K_"   # clause anchors: K_ + the clause id with '-' as '_' (ids never contain '_')
 INDENT_CM = 1.0          # width of an ayat number or a list label
 FONT_SIZE = Pt(12)

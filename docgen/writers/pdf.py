@@ -1,24 +1,28 @@
 """Agreement tree → HTML (templates/pdf) → PDF with WeasyPrint, fonts shipped in templates/fonts."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 import weasyprint
+from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.ttLib import TTFont
 from weasyprint.text.fonts import FontConfiguration
 
 from ..errors import DocgenError
 from ..library import load_data
-from ..model import DOTS, Agreement, Blank, Change, Ref
+from ..model import DOTS, DRAFT_MARK, Agreement, Blank, Change, Ref
 
 
 def html(agreement: Agreement, templates: Path, date: dt.datetime) -> str:
     """The HTML WeasyPrint renders: the same tree the DOCX writer reads."""
     fonts = _fonts(templates, agreement.page.font)
+    watermark = _watermark(fonts.get("bold") or fonts["regular"], DRAFT_MARK) if agreement.draft else ""
     return _environment(templates).get_template("agreement.html").render(
-        a=agreement, dots=DOTS, font_files=fonts, date=date.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        a=agreement, dots=DOTS, font_files=fonts, date=date.strftime("%Y-%m-%dT%H:%M:%SZ"), watermark=watermark)
 
 
 def write(agreement: Agreement, templates: Path, date: dt.datetime) -> bytes:
@@ -26,6 +30,25 @@ def write(agreement: Agreement, templates: Path, date: dt.datetime) -> bytes:
     document = weasyprint.HTML(string=html(agreement, templates, date), base_url=str(templates / "pdf") + "/")
     return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=agreement.name.encode(),
                               uncompressed_pdf=False)
+
+
+@lru_cache(maxsize=4)
+def _watermark(font_uri: str, text: str) -> str:
+    """The watermark as an SVG image of the letters' outlines: seen on every page, but not text a
+    reader copies or a search finds (as Word's own watermark)."""
+    font = TTFont(Path(font_uri.removeprefix("file://")))
+    glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
+    paths, x = [], 0
+    for char in text:
+        glyph = glyphs[cmap[ord(char)]]
+        pen = SVGPathPen(glyphs)
+        glyph.draw(pen)
+        paths.append(f'<path transform="translate({x} 0)" d="{pen.getCommands()}"/>')
+        x += glyph.width
+    top = font["OS/2"].sCapHeight or font["head"].yMax
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {-top} {x} {top}">'
+           f'<g transform="scale(1 -1)" fill="#000" fill-opacity="0.12">{"".join(paths)}</g></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 @lru_cache(maxsize=4)
