@@ -12,7 +12,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import consistency, indonesian, markup
 from .errors import DocgenError
-from .library import Clause, Library, display, read_text
+from .library import Clause, Library, display, load_data, read_text
 from .model import Agreement, Annex, Article, Blank, Content, Item, Page, Paragraph, Ref, Signature, Table, Text, merged
 
 PAPER_MM = {"F4": (215.0, 330.0), "A4": (210.0, 297.0)}
@@ -73,6 +73,10 @@ class Assembler:
         self.options = options
         if options.paper not in PAPER_MM:
             raise DocgenError(f"unknown paper '{options.paper}'; use {' or '.join(PAPER_MM)}")
+        fonts = load_data(templates / "fonts" / "fonts.yaml")
+        if options.font not in fonts:
+            raise DocgenError(f"unknown font '{options.font}'; use {' or '.join(repr(f) for f in fonts)}, "
+                              "or add its files to templates/fonts/fonts.yaml", fonts.path)
         self.env = ImmutableSandboxedEnvironment(
             loader=_Loader(library, templates), undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, autoescape=False, auto_reload=False)

@@ -25,6 +25,12 @@ def test_unknown_province_and_sector():
     assert_clean_error(docgen("build", "pks", "--sector", "tambang"), "unknown sector 'tambang'")
 
 
+def test_unknown_font_is_refused_before_anything_is_written(tmp_path):
+    result = docgen("build", "mou", "--parties", "bali,ntb", "--font", "Comic Sans", "--out", str(tmp_path / "o"))
+    assert_clean_error(result, "templates/fonts/fonts.yaml: unknown font 'Comic Sans'")
+    assert not (tmp_path / "o").exists()
+
+
 def test_malformed_yaml_names_file_and_line(project_copy):
     path = project_copy / "clauses/sectors.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "energi: [tidak ditutup\n", encoding="utf-8")
@@ -56,3 +62,32 @@ def test_unwritable_output_folder(tmp_path):
     blocked.write_text("not a folder")
     result = docgen("build", "mou", "--parties", "bali,ntb", "--format", "docx", "--out", str(blocked / "x"))
     assert_clean_error(result, "cannot write")
+
+
+def test_non_utf8_clause_names_file_and_line(project_copy):
+    path = project_copy / "clauses/common/adendum.md"
+    data = path.read_bytes().split(b"\n")
+    data[7] = data[7] + " ketentuan yang d\xe9cid\xe9".encode("latin-1")
+    path.write_bytes(b"\n".join(data))
+    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
+    assert_clean_error(result, "clauses/common/adendum.md:8: not UTF-8 text; save the file as UTF-8")
+    assert not (project_copy / "out").exists()
+
+
+def test_control_character_names_file_and_line(project_copy):
+    path = project_copy / "clauses/common/adendum.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[8] = lines[8] + " \x0b"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = docgen("check", cwd=project_copy)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stdout.startswith("clauses/common/adendum.md:9: character U+000B is not allowed")
+
+
+def test_template_syntax_error_names_file_and_line(project_copy):
+    path = project_copy / "clauses/common/adendum.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(6, "Menurut {{ para_pihak }")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
+    assert_clean_error(result, "clauses/common/adendum.md:7: template syntax:")
