@@ -64,6 +64,7 @@ def assemble(assembler: Assembler, request: Request) -> Agreement:
         return assembler.mou(request.codes)
     agreement = assembler.pks(request.codes, request.sector)
     consistency.check_pks(assembler.library.programme, assembler.mou_scope(), request.sector, agreement)
+    consistency.check_annex_years(assembler.library.annexes[request.sector], assembler.library.programme)
     return agreement
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from . import indonesian
 from .errors import DocgenError
@@ -27,6 +28,19 @@ def mou_parties(programme: dict, combinations: list[tuple[str, ...]], codes: tup
                           "a PKS under it; add their combination to mou.kombinasi",
                           mou.path, mou.lines.get("kombinasi"))
     return min(including, key=len)
+
+
+def check_annex_years(annex: dict, programme: dict) -> None:
+    """Every activity of a PKS's Lampiran falls within the PKS's term."""
+    terms = programme["pks"]
+    first = terms["tanggal"].year
+    last = add_years(terms["tanggal"], int(terms["jangka_waktu"])).year
+    for number, activity in enumerate(annex.get("kegiatan") or [], start=1):
+        years = [int(y) for y in re.findall(r"\d{4}", str(activity.get("tahun", "")))]
+        if not years or min(years) < first or max(years) > last:
+            raise DocgenError(f"activity {number} ('{activity.get('kegiatan', '')}') is set in "
+                              f"{activity.get('tahun')}, outside the PKS's term {first}–{last}; write a year "
+                              f"from {first} to {last}", annex.path, annex.lines.get("kegiatan"))
 
 
 def check_pks(programme: dict, scope: list[str], sector: str, pks: Agreement) -> None:

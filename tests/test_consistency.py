@@ -72,3 +72,12 @@ def test_pks_dated_before_the_mou(project_copy):
     edit(programme, "  tanggal: 2025-12-22", "  tanggal: 2025-10-01")
     refused(build_pks(project_copy), project_copy,
             f"clauses/programme.yaml:{line_of(programme, r'^  tanggal: 2025-10-01')}:")
+
+
+def test_annex_activity_outside_the_pks_term(project_copy):
+    annex = project_copy / "clauses/pariwisata/lampiran.yaml"
+    text = annex.read_text(encoding="utf-8")
+    annex.write_text(text.replace("tahun: 2027", "tahun: 2031", 1), encoding="utf-8")
+    result = build_pks(project_copy)
+    refused(result, project_copy, f"clauses/pariwisata/lampiran.yaml:{line_of(annex, r'^kegiatan:')}:")
+    assert "outside the PKS's term 2025–2028" in result.stderr

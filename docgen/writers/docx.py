@@ -342,16 +342,19 @@ def _page(document, agreement: Agreement) -> None:
     number_line = footer.paragraphs[0]
     _restyle(number_line, "Paraf")
     ooxml.simple_field(number_line, "PAGE", "1")
-    table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(2 * len(page.paraf)))
+    table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(2.2 * len(page.paraf)))
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
+    table.autofit = False
     ooxml.table_borders(table)
+    for column in table.columns:
+        column.width = Cm(2.2)
+    for row in table.rows:
+        for cell in row.cells:  # Word and LibreOffice read the width of each cell
+            cell.width = Cm(2.2)
+            _restyle(cell.paragraphs[0], "Paraf")
     for cell, label in zip(table.rows[0].cells, page.paraf):
-        cell.width = Cm(2)
-        _restyle(cell.paragraphs[0], "Paraf")
         cell.paragraphs[0].add_run(f"Paraf {label}")
     table.rows[1].height = Cm(0.9)
-    for cell in table.rows[1].cells:
-        _restyle(cell.paragraphs[0], "Paraf")
     # A footer must end with a paragraph: the page number goes below the boxes.
     footer._element.append(number_line._p)
     if agreement.draft:
