@@ -19,10 +19,11 @@ from ..model import DOTS, DRAFT_MARK, Agreement, Blank, Change, Ref
 
 def html(agreement: Agreement, templates: Path, date: dt.datetime) -> str:
     """The HTML WeasyPrint renders: the same tree the DOCX writer reads."""
-    fonts = _fonts(templates, agreement.page.font)
+    family, fonts = _fonts(templates, agreement.page.font)
     watermark = _watermark(fonts.get("bold") or fonts["regular"], DRAFT_MARK) if agreement.draft else ""
     return _environment(templates).get_template("agreement.html").render(
-        a=agreement, dots=DOTS, font_files=fonts, date=date.strftime("%Y-%m-%dT%H:%M:%SZ"), watermark=watermark)
+        a=agreement, dots=DOTS, family=family, font_files=fonts, date=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        watermark=watermark)
 
 
 def write(agreement: Agreement, templates: Path, date: dt.datetime) -> bytes:
@@ -61,17 +62,19 @@ def _environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def _fonts(templates: Path, font: str) -> dict[str, str]:
-    """Font files for the font setting, as URLs relative to templates/pdf/."""
+def _fonts(templates: Path, font: str) -> tuple[str, dict[str, str]]:
+    """The family that renders the font setting, and its files by style as file URLs."""
     table = load_data(templates / "fonts" / "fonts.yaml")
     if font not in table:
         raise DocgenError(f"no font files for '{font}'; use one of {', '.join(table)} "
                           "or add it to templates/fonts/fonts.yaml", table.path)
+    entry = dict(table[font])
+    family = entry.pop("family", font)
     files = {}
-    for style, name in table[font].items():
+    for style, name in entry.items():
         path = templates / "fonts" / name
         if not path.is_file():
             raise DocgenError(f"font file {name} is missing from templates/fonts", table.path,
                               table[font].lines.get(style))
         files[style] = path.resolve().as_uri()
-    return files
+    return family, files
