@@ -1,6 +1,7 @@
 """`docgen check`: every problem of the library and of every document it can build, as path:line."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from .assemble import Assembler, Marks
 from .errors import DocgenError
 from .library import Library, display, load
 from .model import Agreement, Blank, plain
+from .writers import text as writers_text
 
 COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
 # Names a frame template may use besides the clause context: the party of a signature column.
@@ -111,31 +113,47 @@ def _documents(assembler: Assembler) -> list[DocgenError]:
         except DocgenError as error:
             problems.append(error)
             continue
-        problems += _roles_and_provinces(assembler.library, agreement, request.codes)
+        problems += _roles_and_provinces(assembler.library, agreement, request.codes, assembler.templates)
         problems += _mandatory(assembler.library, agreement)
     return problems
 
 
-def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...]) -> list[DocgenError]:
-    problems = []
+def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...],
+                         templates: Path) -> list[DocgenError]:
+    """Roles beyond the number of parties, and provinces that are not parties, anywhere in the document."""
     impossible = list(library.programme["peran"])[len(codes):]
     absent = [library.provinces[c] for c in library.provinces if c not in codes]
     names = [n for province in absent for n in _names(province)]
-    for article in agreement.articles:
-        source = library.clause(article.clause_id).source
-        text = " ".join(_article_text(article))
-        for role in impossible:
-            if role in text:
-                problems.append(DocgenError(
-                    f"{role} in the {agreement.name} of {agreement.combination}, which has {len(codes)} parties; "
-                    "write PARA PIHAK or loop over pihak", article.source, _line_of(source, role)))
-        for name in names:
-            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-                problems.append(DocgenError(
+    # every part of the document, with the files its text can come from
+    frame = templates / f"{agreement.kind}.j2"
+    # (provinces.yaml and agencies.yaml name each province only for its own party)
+    files = [frame] + [library.root / "clauses" / f"{name}.yaml" for name in ("programme", "sectors", "numbers")]
+    if agreement.kind == "pks":
+        files.append(library.root / "clauses" / agreement.name.removeprefix("pks-") / "lampiran.yaml")
+    data = [(display(p), p.read_text(encoding="utf-8")) for p in files if p.exists()]
+    parts = [(" ".join(_article_text(a)), [(a.source, library.clause(a.clause_id).source)]) for a in agreement.articles]
+    parts.append((writers_text.text(dataclasses.replace(agreement, articles=())), data))
+    problems = []
+    for text, sources in parts:
+        for needle, pattern, message in (
+                [(role, re.escape(role), f"{role} in the {agreement.name} of {agreement.combination}, which has "
+                  f"{len(codes)} parties; write PARA PIHAK or loop over pihak") for role in impossible]
+                + [(name, rf"(?<![\w-]){re.escape(name)}(?![\w-])",
                     f"'{name}' is named in the {agreement.name} of {agreement.combination}, but is not a party; "
-                    "use the party variables (pihak) instead of a province's name", article.source,
-                    _line_of(source, name)))
+                    "use the party variables (pihak) instead of a province's name") for name in names]):
+            if re.search(pattern, text):
+                path, line = _locate(sources, needle)
+                problems.append(DocgenError(message, path, line))
     return problems
+
+
+def _locate(sources: list[tuple[str, str]], needle: str) -> tuple[str, int | None]:
+    """The first file (and line) among `sources` that contains `needle`; else the first file."""
+    for path, source in sources:
+        line = _line_of(source, needle)
+        if line:
+            return path, line
+    return sources[0][0], None
 
 
 def _names(province: dict) -> list[str]:

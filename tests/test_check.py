@@ -147,3 +147,14 @@ def test_final_build_refuses_blanks_then_drops_the_draft_mark(project_copy):
         assert not any("DRAF" in package.read(n).decode() for n in package.namelist() if "header" in n)
         assert "NOMOR : 075/17/KSD/2025" in package.read("word/document.xml").decode()
     assert "DRAF" not in (PdfReader(project_copy / "out/bali-ntb/mou.pdf").metadata.get("/Keywords") or "")
+
+
+def test_province_named_in_the_recitals_data(project_copy):
+    programme = project_copy / "clauses/programme.yaml"
+    text = programme.read_text(encoding="utf-8")
+    programme.write_text(text.replace("sebagai bagian dari bekas wilayah Sunda Kecil",
+                                      "sebagai bagian dari bekas wilayah Sunda Kecil bersama Kupang"), encoding="utf-8")
+    line = next(n for n, l in enumerate(programme.read_text(encoding="utf-8").split("\n"), 1) if "bersama Kupang" in l)
+    lines = reported(check(project_copy))
+    assert f"clauses/programme.yaml:{line}: 'Kupang' is named in the mou of bali-ntb, but is not a party; use the " \
+           "party variables (pihak) instead of a province's name" in lines, lines
