@@ -29,8 +29,9 @@ def html(agreement: Agreement, templates: Path, date: dt.datetime) -> str:
 def write(agreement: Agreement, templates: Path, date: dt.datetime) -> bytes:
     """The PDF bytes of one agreement."""
     document = weasyprint.HTML(string=html(agreement, templates, date), base_url=str(templates / "pdf") + "/")
-    return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=agreement.name.encode(),
-                              uncompressed_pdf=False)
+    # a fixed identifier per document keeps the bytes reproducible
+    identifier = f"{agreement.combination}/{agreement.name}".encode()
+    return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier)
 
 
 @lru_cache(maxsize=4)
