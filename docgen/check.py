@@ -29,7 +29,8 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
     except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
         return problems + [error]
     problems += _static(assembler)
-    problems += _documents(assembler)
+    documents, assembly_problems = _documents(assembler)
+    problems += assembly_problems
     # one line per place to fix: the same line breaks every document that uses it
     unique, seen = [], set()
     for problem in problems:
@@ -38,7 +39,7 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
             seen.add(key)
             unique.append(problem)
     if final:
-        blanks_left = {str(p): p for request in _assembled(assembler) for p in blanks(request)}
+        blanks_left = {str(p): p for agreement in documents for p in blanks(agreement)}
         unique += blanks_left.values()
     return unique
 
@@ -96,26 +97,19 @@ def _counts(path: str, source: str) -> list[DocgenError]:
 
 # ---- every document the library can build -----------------------------------------------------
 
-def _assembled(assembler: Assembler):
-    """Every document that assembles without error."""
-    for request in build.requests(assembler, "all", None, None):
-        try:
-            yield build.assemble(assembler, request)
-        except DocgenError:
-            continue
-
-
-def _documents(assembler: Assembler) -> list[DocgenError]:
-    problems = []
+def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]]:
+    """Every document the library can build, and the problems of building and reading them."""
+    documents, problems = [], []
     for request in build.requests(assembler, "all", None, None):
         try:
             agreement = build.assemble(assembler, request)
         except DocgenError as error:
             problems.append(error)
             continue
+        documents.append(agreement)
         problems += _roles_and_provinces(assembler.library, agreement, request.codes, assembler.templates)
         problems += _mandatory(assembler.library, agreement)
-    return problems
+    return documents, problems
 
 
 def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...],

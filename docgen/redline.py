@@ -7,6 +7,7 @@ alone is no change.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import io
 import re
@@ -45,12 +46,10 @@ def author_and_date(root: Path, revision: str | None) -> tuple[str, str]:
             return name, _utc(date)
     name = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True,
                           text=True).stdout.strip()
-    import datetime as dt
     return name or "docgen", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _utc(iso: str) -> str:
-    import datetime as dt
     return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
