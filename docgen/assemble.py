@@ -1,6 +1,7 @@
 """Library + templates → Agreement tree: the sandbox, parties and roles, numbering, references."""
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import sys
@@ -10,8 +11,9 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from . import consistency, indonesian, markup
+from . import consistency, indonesian, instruments, markup
 from .errors import DocgenError
+from .instruments import Instrument
 from .library import Clause, Library, display, load_data, read_text
 from .model import Agreement, Annex, Article, Blank, Content, Item, Page, Paragraph, Ref, Signature, Table, Text, merged
 
@@ -81,6 +83,7 @@ class Assembler:
             loader=_Loader(library, templates), undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, autoescape=False, auto_reload=False)
         self.env.filters.update(indonesian.FILTERS)
+        self.catalogue = instruments.load(library)
 
     @property
     def _loader(self) -> _Loader:
@@ -90,8 +93,7 @@ class Assembler:
 
     def combinations(self) -> list[tuple[str, ...]]:
         """Every set of two or more provinces, the largest first, in provinces.yaml order."""
-        codes = list(self.library.provinces)
-        return [combo for size in range(len(codes), 1, -1) for combo in itertools.combinations(codes, size)]
+        return instruments.combinations(list(self.library.provinces))
 
     def parse_parties(self, text: str) -> tuple[str, ...]:
         """'ntb,bali' → ('bali', 'ntb'): known codes, at least two, in the order of provinces.yaml."""
@@ -109,34 +111,45 @@ class Assembler:
             raise DocgenError(f"unknown sector '{slug}'; use one of {', '.join(self.library.sectors)}")
         return slug
 
+    def instrument(self, instrument_id: str) -> Instrument:
+        found = self.catalogue.get(instrument_id)
+        if found is None:
+            raise DocgenError(f"no instrument '{instrument_id}' in the catalogue; docgen list shows them",
+                              self.catalogue.path)
+        return found
+
     # ---- assembly --------------------------------------------------------------------------
 
     def mou(self, codes: tuple[str, ...]) -> Agreement:
-        return self._agreement("mou", codes, None)
+        return self.document(self.catalogue.of_kind("mou")[0], codes)
 
     def pks(self, codes: tuple[str, ...], sector: str) -> Agreement:
-        return self._agreement("pks", codes, sector)
+        family = [i for i in self.catalogue.of_kind("pks") if i.sector == sector]
+        if not family:
+            raise DocgenError(f"no PKS of sector '{sector}' in the catalogue", self.catalogue.path)
+        return self.document(family[0], codes)
 
-    def _agreement(self, kind: str, codes: tuple[str, ...], sector: str | None) -> Agreement:
+    def document(self, instrument: Instrument, codes: tuple[str, ...], grantor: str | None = None) -> Agreement:
+        """One instrument for one combination of parties (a surat kuasa: for one granting province)."""
         lib = self.library
-        programme = lib.programme
         combination = "-".join(codes)
         marks = Marks()
-        roles = list(programme["peran"])
+        roles = list(lib.programme["peran"])
         if len(codes) > len(roles):
             raise DocgenError(f"programme.yaml names {len(roles)} roles (peran) but the agreement has "
                               f"{len(codes)} parties; add a role", lib.programme.path, lib.programme.lines.get("peran"))
-        context = self._context(kind, codes, sector, marks)
-        frame = f"{kind}.j2"
-
-        clauses = self.clauses(kind, sector)
+        context = self._context(instrument, codes, marks, grantor)
+        frame = instrument.template
+        clauses = self.clauses(instrument)
         numbers = {c.id: n for n, c in enumerate(clauses, start=1)}
         context["ref"] = lambda target, label=None: marks.add(self._call(target, label, True))
         context["pasal"] = lambda target, label=None: marks.add(self._call(target, label, False))
+        fields = {f["slug"]: f for f in context["bidang_pks"]}
 
         drafts = []
         for clause in clauses:
-            text = self._render(clause.path, context)
+            own = {"bidang_ini": fields[clause.sector]} if clause.sector in fields else {}
+            text = self._render(clause.path, {**context, **own})
             drafts.append((clause, markup.paragraphs(text, clause.path, numbered=True)))
         labels = {clause.id: {p.label: p.number or "" for p in paras if p.label} for clause, paras in drafts}
         for clause, paras in drafts:
@@ -146,7 +159,7 @@ class Assembler:
                     raise DocgenError(f"label '[#{p.label}]' is used twice in this article", clause.path)
                 seen.add(p.label)
 
-        resolve = _Resolver(marks, numbers, labels, kind, combination, lib)
+        resolve = _Resolver(marks, numbers, labels, instrument.id, combination, lib)
 
         def block(name: str, extra: dict | None = None) -> str:
             return self._render(frame, {**context, **(extra or {})}, block=name)
@@ -159,59 +172,72 @@ class Assembler:
             text = block(name)
             return tuple(resolve.paragraph(p, None) for p in markup.paragraphs(text, frame, numbered=False))
 
+        def title(clause: Clause) -> str:
+            # an article of one field, in a document of several, says which field it belongs to
+            if clause.sector not in fields or len(fields) < 2 or not self._has_block(frame, "judul_pasal_bidang"):
+                return clause.title
+            return _text(lines("judul_pasal_bidang", {"judul": clause.title, "bidang_ini": fields[clause.sector]})[0])
+
         articles = tuple(
-            Article(clause.id, clause.path, numbers[clause.id], clause.title,
+            Article(clause.id, clause.path, numbers[clause.id], title(clause),
                     tuple(resolve.paragraph(p, clause.id) for p in paragraphs))
             for clause, paragraphs in drafts)
         signatures = []
-        for party in context["pihak"]:
+        for party in context["tanda_tangan"]:
             sig = lines("tanda_tangan", {"p": party})
             if len(sig) < 3:
                 raise DocgenError("block tanda_tangan must give at least three lines: role, office, name", frame)
             signatures.append(Signature(_text(sig[0]), tuple(itertools.chain(*_joined(sig[1:-1]))), sig[-1]))
-        annexes = ()
-        if kind == "pks":
-            annexes = (self._annex(sector, context, lines, resolve),)
+        annexes = tuple(self._annex(field, number, context, lines, resolve, instrument)
+                        for number, field in enumerate(context["bidang_pks"], start=1)) if instrument.kind == "pks" else ()
+        paraf = (grantor,) if grantor else codes
         page = Page(*PAPER_MM[self.options.paper], self.options.font,
-                    tuple(lib.provinces[c]["singkatan"] for c in codes))
-        agreement = Agreement(
-            kind=kind, combination=combination, name=kind if kind == "mou" else f"pks-{sector}",
+                    tuple(lib.provinces[c]["singkatan"] for c in paraf))
+        return Agreement(
+            kind=instrument.kind, combination=combination, name=document_name(instrument, grantor),
             title=_text(lines("properti_judul")[0]), subject=_text(lines("properti_subjek")[0]),
             title_lines=lines("judul"), number_lines=lines("nomor"), preamble=paras("pembukaan"),
             articles=articles, closing=paras("penutup"), signatures=tuple(signatures),
             annexes=annexes, page=page)
-        return agreement
 
-    def _annex(self, sector: str, context: dict, lines, resolve) -> Annex:
-        data = self.library.annexes.get(sector)
-        path = f"clauses/{sector}/lampiran.yaml"
+    def _annex(self, field: dict, number: int, context: dict, lines, resolve, instrument: Instrument) -> Annex:
+        slug = field["slug"]
+        data = self.library.annexes.get(slug)
+        path = f"clauses/{slug}/lampiran.yaml"
         if not data or not isinstance(data.get("kegiatan"), list) or not data["kegiatan"]:
             raise DocgenError("a PKS needs its programme of activities; add 'kegiatan:' with at least one "
                               "activity", getattr(data, "path", path), 1)
-        header = tuple(_text(c) for c in lines("lampiran_kolom"))
+        extra = {"bidang_ini": field, "lampiran": {"ke": number, "jumlah": len(context["bidang_pks"])}}
+        header = tuple(_text(c) for c in lines("lampiran_kolom", extra))
         rows = []
-        for number, activity in enumerate(data["kegiatan"], start=1):
+        for index, activity in enumerate(data["kegiatan"], start=1):
             if not isinstance(activity, dict) or not {"kegiatan", "target", "tahun"} <= set(activity):
-                raise DocgenError(f"activity {number} needs kegiatan, target and tahun", data.path,
+                raise DocgenError(f"activity {index} needs kegiatan, target and tahun", data.path,
                                   data.lines.get("kegiatan"))
             leads = activity.get("pelaksana") or {}
-            cells = [(Text(f"{number}."),), (Text(str(activity["kegiatan"])),), (Text(str(activity["target"])),)]
+            cells = [(Text(f"{index}."),), (Text(str(activity["kegiatan"])),), (Text(str(activity["target"])),)]
             for party in context["pihak"]:
                 lead = leads.get(party["kode"])
-                cells.append((Text(lead),) if lead else resolve.content(str(party["instansi"]["nama"]), None))
+                cells.append((Text(lead),) if lead else resolve.content(str(field["perangkat_daerah"][party["kode"]]), None))
             cells.append((Text(str(activity["tahun"])),))
             rows.append(tuple(cells))
         if any(len(row) != len(header) for row in rows):
             raise DocgenError(f"block lampiran_kolom gives {len(header)} columns but each row has "
-                              f"{len(rows[0])} (No., kegiatan, target, one per party, tahun)", "templates/pks.j2")
-        return Annex(lines("lampiran_judul"), Table(header, tuple(rows)))
+                              f"{len(rows[0])} (No., kegiatan, target, one per party, tahun)",
+                              f"templates/{instrument.template}")
+        return Annex(lines("lampiran_judul", extra), Table(header, tuple(rows)))
 
-    def clauses(self, kind: str, sector: str | None) -> list[Clause]:
-        """The articles of one document, in order of position, then sector order."""
-        order = {slug: i for i, slug in enumerate(self.library.sectors)}
-        scope = self.mou_scope()
+    def clauses(self, instrument: Instrument) -> list[Clause]:
+        """The articles of one document, in order of position, then the order of its fields."""
+        kind = instrument.kind
+        if kind == "mou":
+            order = {slug: i for i, slug in enumerate(self.library.sectors)}
+            folders = set(self.mou_scope())
+        else:
+            order = {f.slug: i for i, f in enumerate(instrument.fields)}
+            folders = set(order)
         chosen = [c for c in self.library.clauses if kind in c.documents
-                  and (c.sector is None or (c.sector in scope if kind == "mou" else c.sector == sector))]
+                  and (c.sector is None or c.sector in folders)]
         return sorted(chosen, key=lambda c: (c.position, order.get(c.sector, -1), c.path))
 
     def mou_scope(self) -> list[str]:
@@ -224,62 +250,121 @@ class Assembler:
                                   mou.path, mou.lines.get("bidang"))
         return list(scope)
 
-    def _context(self, kind: str, codes: tuple[str, ...], sector: str | None, marks: Marks) -> dict:
+    def _context(self, instrument: Instrument, codes: tuple[str, ...], marks: Marks,
+                 grantor: str | None = None) -> dict:
+        if instrument.kind == "surat-kuasa":
+            return self._power_of_attorney(instrument, codes, marks, grantor)
         lib = self.library
         programme = lib.programme
-        combination = "-".join(codes)
-        if kind == "pks":  # a PKS cites the numbers of the MoU it implements
-            combination = "-".join(consistency.mou_parties(programme, self.combinations(), codes))
-        numbers = lib.numbers
+        kind = instrument.kind
+        parent = self.catalogue.get(instrument.parent) if instrument.parent else instrument
+        mou_codes = codes if kind == "mou" else consistency.parent_parties(parent, codes, lib.provinces)
         parties = []
         for code, role in zip(codes, programme["peran"]):
-            pks_combination = "-".join(codes)
             province = _filled(lib.provinces[code], marks, f"data provinsi {code}")
             party = {"kode": code, "peran": role, "pemerintah": province["pemerintah"], "provinsi": province,
-                     "nomor_mou": _number(numbers, ("mou", combination, code), marks, f"nomor Nota Kesepahaman {role}")}
+                     "nomor_mou": _number(lib.numbers, ("mou", "-".join(mou_codes), code), marks,
+                                          f"nomor Nota Kesepahaman {role}")}
             if kind == "mou":
                 party["nomor"] = party["nomor_mou"]
                 party["penandatangan"] = province["gubernur"]
             else:
-                agency = lib.agencies.get(sector, {}).get(code)
-                if not agency:
-                    raise DocgenError(f"no agency for sector '{sector}' and province '{code}'; add it",
-                                      lib.agencies.path, lib.agencies.lines.get(sector, 1))
-                party["instansi"] = _filled(agency, marks, f"instansi {sector} {code}")
-                party["penandatangan"] = party["instansi"]["kepala"]
-                party["nomor"] = _number(numbers, ("pks", sector, pks_combination, code), marks, f"nomor PKS {role}")
-                party["surat_kuasa"] = {
-                    "nomor": _number(numbers, ("surat_kuasa", sector, code, "nomor"), marks,
-                                     f"nomor surat kuasa {role}"),
-                    "tanggal": _number(numbers, ("surat_kuasa", sector, code, "tanggal"), marks,
-                                       f"tanggal surat kuasa {role}")}
+                party.update(self._signatory(instrument, code, province, role, marks))
+                party["nomor"] = _number(lib.numbers, ("pks", instrument.number_key, "-".join(codes), code), marks,
+                                         f"nomor PKS {role}")
             parties.append(party)
-        document = programme[kind]
-        sectors = [self._sector(slug) for slug in self.mou_scope()]
+        fields = [self._field(f, parties, marks) for f in instrument.fields]
+        if len(fields) == 1:
+            subject = fields[0]
+        elif fields:
+            name = instrument.subject or indonesian.daftar([f["nama"] for f in fields])
+            subject = {"slug": None, "nama": name, "judul": name.upper(), "urusan": "", "tema": False,
+                       "koordinator": None, "ruang_lingkup": None}
+        else:
+            subject = None
+        document = {**programme.get(kind, {}), **instrument.event}
         context = {
-            "dokumen": {"jenis": kind, "nama": document["nama"], "judul": document["judul"]},
+            "dokumen": {"jenis": kind, "id": instrument.id, "nama": document["nama"], "judul": document["judul"],
+                        "status": instrument.status, "pokok": subject,
+                        # the parties are the provincial governments, not their agencies
+                        "pihak_pemerintah": any(instrument.signatory(c) != instruments.AGENCY_HEAD for c in codes)},
             "pihak": parties,
+            "tanda_tangan": parties,
             "peran": [p["peran"] for p in parties],
             "para_pihak": programme["para_pihak"],
-            "bidang": sectors,
-            "bidang_ini": self._sector(sector) if sector else None,
+            "bidang": [self._sector(slug) for slug in self.mou_scope()],
+            "bidang_ini": subject,
+            "bidang_pks": fields,
         }
         # The programme's own text may use the parties (its name names them).
         program = dict(programme)
         program["nama"] = self._render_string(str(programme["nama"]), context, programme, "nama")
-        for key in ("mou", "pks"):
-            event = programme[key]
+        events = {"mou": {**programme["mou"], **parent.event}, kind: document}
+        for key, event in events.items():
+            program[key] = event
             if event.get("tempat_provinsi") and event["tempat_provinsi"] not in codes:
                 # never name a province that is not a party: sign elsewhere
+                source = instrument if key == kind and "tempat_lain" in instrument.lines else programme[key]
                 program[key] = {**event, "tempat": self._render_string(
-                    str(event.get("tempat_lain", "")), context, event, "tempat_lain")}
+                    str(event.get("tempat_lain", "")), context, source, "tempat_lain")}
         context["program"] = program
-        recitals = programme.get("konsiderans", {})
-        context["konsiderans"] = [self._render_string(str(r), context, recitals, kind)
-                                  for r in recitals.get(kind, [])]
+        if instrument.recitals is not None:
+            context["konsiderans"] = [self._render_string(r, context, instrument, "konsiderans")
+                                      for r in instrument.recitals]
+        else:
+            recitals = programme.get("konsiderans", {})
+            context["konsiderans"] = [self._render_string(str(r), context, recitals, kind)
+                                      for r in recitals.get(kind, [])]
         context["dasar_hukum"] = [entry["teks"] if isinstance(entry, dict) else entry
                                   for entry in programme.get("dasar_hukum", [])
                                   if not isinstance(entry, dict) or set(entry.get("pihak", [])) <= set(codes)]
+        return context
+
+    def _signatory(self, instrument: Instrument, code: str, province: dict, role: str, marks: Marks) -> dict:
+        """The PKS party of one province and who signs for it; a surat kuasa when not the governor."""
+        who = instrument.signatory(code)
+        government = {"nama": province["pemerintah"], "alamat": province["alamat"], "kepala": province["gubernur"]}
+        if who == instruments.GOVERNOR:
+            return {"instansi": government, "penandatangan": province["gubernur"], "surat_kuasa": None}
+        if who == instruments.AGENCY_HEAD:
+            agency = instruments.field_agency(self.library, self.catalogue, instrument.fields[0].slug, code)
+            party = {"instansi": _filled(agency, marks, f"instansi {instrument.fields[0].slug} {code}")}
+            party["penandatangan"] = party["instansi"]["kepala"]
+        else:
+            official = _filled(who, marks, f"penandatangan {instrument.id} {code}")
+            party = {"instansi": government, "penandatangan": {"nama": official.get("nama", ""),
+                                                               "jabatan": official.get("jabatan", "")}}
+        numbers = self.library.numbers
+        party["surat_kuasa"] = {
+            "nomor": _number(numbers, ("surat_kuasa", instrument.number_key, code, "nomor"), marks,
+                             f"nomor surat kuasa {role}"),
+            "tanggal": _date(numbers, ("surat_kuasa", instrument.number_key, code, "tanggal"), marks,
+                             f"tanggal surat kuasa {role}")}
+        return party
+
+    def _field(self, field, parties: list[dict], marks: Marks) -> dict:
+        data = instruments.field_data(self.library, self.catalogue, field)
+        data["koordinator"] = next((p for p in parties if p["kode"] == field.lead), None)
+        data["perangkat_daerah"] = {
+            p["kode"]: _filled(instruments.field_agency(self.library, self.catalogue, field.slug, p["kode"]), marks,
+                               f"instansi {field.slug} {p['kode']}")["nama"] for p in parties}
+        return data
+
+    def _power_of_attorney(self, instrument: Instrument, codes: tuple[str, ...], marks: Marks,
+                           grantor: str | None) -> dict:
+        """A surat kuasa: the context of the PKS it authorises, and who grants and receives the power."""
+        pks = self.catalogue.get(instrument.authorises)
+        context = self._context(pks, codes, marks)
+        grantee = next(p for p in context["pihak"] if p["kode"] == grantor)
+        giver = {"kode": grantor, "kuasa": "pemberi", "provinsi": grantee["provinsi"],
+                 "pemerintah": grantee["pemerintah"], "penandatangan": grantee["provinsi"]["gubernur"]}
+        receiver = {**grantee, "kuasa": "penerima"}
+        context.update({
+            "dokumen": {"jenis": "surat-kuasa", "id": instrument.id, "status": instrument.status},
+            "perjanjian": {**context["dokumen"], "tanggal": context["program"]["pks"]["tanggal"],
+                           "tempat": context["program"]["pks"]["tempat"]},
+            "pemberi_kuasa": giver, "penerima_kuasa": receiver, "surat_kuasa": grantee["surat_kuasa"],
+            "tanda_tangan": [receiver, giver]})
         return context
 
     def _sector(self, slug: str) -> dict:
@@ -305,15 +390,31 @@ class Assembler:
             frame = frame.f_back
         return "", 0
 
+    def _has_block(self, name: str, block: str) -> bool:
+        return self._block_owner(name, block) is not None
+
+    def _block_owner(self, name: str, block: str):
+        """The template that defines `block`: the frame itself, or the frame it extends."""
+        template = self.env.get_template(name)
+        while block not in template.blocks:
+            parent = next(iter(self.env.parse(self.env.loader.get_source(self.env, template.name)[0])
+                               .find_all(jinja2.nodes.Extends)), None)
+            if parent is None or not isinstance(parent.template, jinja2.nodes.Const):
+                return None
+            template = self.env.get_template(parent.template.value)
+        return template
+
     def _render(self, name: str, context: dict, block: str | None = None) -> str:
         try:
             template = self.env.get_template(name)
             if block is None:
                 return template.render(context)
-            if block not in template.blocks:
+            owner = self._block_owner(name, block)
+            if owner is None:
                 raise DocgenError(f"the template has no block '{block}'; add "
                                   f"{{% block {block} %}}…{{% endblock %}}", name)
-            return "".join(template.blocks[block](template.new_context(context)))
+            # the frame's own blocks win over those of the frame it extends
+            return "".join(owner.blocks[block](template.new_context(context)))
         except DocgenError:
             raise
         except jinja2.TemplateSyntaxError as error:
@@ -431,6 +532,20 @@ def _number(numbers: dict, keys: tuple[str, ...], marks: Marks, what: str) -> st
     if value in (None, ""):
         return marks.add(Blank(f"{what} ({'.'.join(keys)})", f"{numbers.path}:{numbers.lines.get(keys[0], 1)}"))
     return str(value)
+
+
+def _date(numbers: dict, keys: tuple[str, ...], marks: Marks, what: str) -> str:
+    """A date of numbers.yaml in words of the document ('20 Januari 2026'), or a blank."""
+    value = _number(numbers, keys, marks, what)
+    found = numbers
+    for key in keys:
+        found = found.get(key) if isinstance(found, dict) else None
+    return indonesian.tanggal(found) if isinstance(found, dt.date) else value
+
+
+def document_name(instrument: Instrument, grantor: str | None = None) -> str:
+    """The output file stem: the instrument id, and for a surat kuasa the province that grants it."""
+    return f"{instrument.id}-{grantor}" if grantor else instrument.id
 
 
 def _explain(error: Exception) -> str:

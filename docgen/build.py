@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import consistency
+from . import consistency, instruments
 from .assemble import Assembler
 from .errors import DocgenError
 from .library import DATA_FILES, display
@@ -24,14 +24,14 @@ TEMPORARY_GLOB = ".*.tmp"
 
 @dataclass(frozen=True)
 class Request:
-    """One document to build: kind, parties and (for a PKS) sector."""
-    kind: str
+    """One document to build: an instrument of the catalogue, its parties, and for a surat kuasa its grantor."""
+    instrument: str
     codes: tuple[str, ...]
-    sector: str | None = None
+    grantor: str | None = None
 
     @property
     def name(self) -> str:
-        return self.kind if self.kind == "mou" else f"pks-{self.sector}"
+        return f"{self.instrument}-{self.grantor}" if self.grantor else self.instrument
 
     def path(self, out: Path, fmt: str) -> Path:
         return out / "-".join(self.codes) / f"{self.name}.{fmt}"
@@ -47,25 +47,63 @@ class Output:
 
 def requests(assembler: Assembler, what: str, parties: tuple[str, ...] | None,
              sector: str | None) -> list[Request]:
-    """Every document `docgen build WHAT` makes, MoU first, combinations largest first."""
-    combos = [parties] if parties else assembler.combinations()
+    """Every document `docgen build WHAT` makes, in catalogue order, combinations largest first.
+
+    WHAT is an instrument id, a kind (mou, pks, surat-kuasa) or all; the catalogue is checked first.
+    """
+    catalogue = assembler.catalogue
+    if sector and sector not in assembler.mou_scope():
+        raise consistency.scope_error(assembler.library, sector)
+    consistency.check_catalogue(assembler.library, catalogue)
+    chosen = [i for i in catalogue.instruments if what in ("all", i.kind, i.id)]
+    if not chosen:
+        raise DocgenError(f"'{what}' is neither an instrument nor a kind of the catalogue; use all, "
+                          f"{', '.join(instruments.KINDS)} or an id that docgen list shows", catalogue.path)
+    if sector:
+        chosen = [i for i in chosen if i.sector == sector or (i.kind == "surat-kuasa" and
+                                                             catalogue.get(i.authorises).sector == sector)]
+        if not chosen:
+            raise DocgenError(f"--sector applies to the PKS of a sector; use 'docgen build pks --sector {sector}'")
     result = []
-    if what in ("mou", "all"):
-        result += [Request("mou", codes) for codes in combos]
-    if what in ("pks", "all"):
-        sectors = [sector] if sector else assembler.mou_scope()
-        result += [Request("pks", codes, slug) for codes in combos for slug in sectors]
+    for instrument in chosen:
+        if parties and instrument.kind == "pks" and parties not in instrument.combinations and instrument.parent:
+            # not made for these parties: say why when it is because no MoU has them all
+            consistency.parent_parties(catalogue.get(instrument.parent), parties, assembler.library)
+        for codes in instrument.combinations if instrument.kind != "surat-kuasa" else _authorised(catalogue, instrument):
+            if parties and codes != parties:
+                continue
+            if instrument.kind == "surat-kuasa":
+                result += [Request(instrument.id, codes, code)
+                           for code in consistency.grantors(catalogue, instrument) if code in codes]
+            else:
+                result.append(Request(instrument.id, codes))
+    if parties and not result:
+        raise DocgenError(f"no {what} is made for {'-'.join(parties)}; the catalogue lists its combinations "
+                          "(kombinasi)", catalogue.path)
     return result
+
+
+def _authorised(catalogue, power) -> tuple[tuple[str, ...], ...]:
+    return catalogue.get(power.authorises).combinations
 
 
 def assemble(assembler: Assembler, request: Request) -> Agreement:
     """The agreement tree of one request, checked against its MoU when it is a PKS."""
-    if request.kind == "mou":
-        return assembler.mou(request.codes)
-    agreement = assembler.pks(request.codes, request.sector)
-    consistency.check_pks(assembler.library.programme, assembler.mou_scope(), request.sector, agreement)
-    consistency.check_annex_years(assembler.library.annexes[request.sector], assembler.library.programme)
+    instrument = assembler.instrument(request.instrument)
+    agreement = assembler.document(instrument, request.codes, request.grantor)
+    if instrument.kind == "pks":
+        consistency.check_pks(assembler.library, assembler.catalogue, instrument, agreement)
+        for field in instrument.fields:
+            consistency.check_annex_years(assembler.library.annexes[field.slug], instrument.event)
     return agreement
+
+
+def signing_date(assembler: Assembler, request: Request) -> dt.date:
+    """The date a document carries: its own, or for a surat kuasa that of the PKS it authorises."""
+    instrument = assembler.instrument(request.instrument)
+    if instrument.kind == "surat-kuasa":
+        instrument = assembler.catalogue.get(instrument.authorises)
+    return instrument.event["tanggal"]
 
 
 # ---- what is up to date -----------------------------------------------------------------------
@@ -75,16 +113,23 @@ def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -
     library, templates = assembler.library, assembler.templates
     clauses_dir = library.root / "clauses"
     files = [clauses_dir / f"{name}.yaml" for name in DATA_FILES if name != "rules"]
-    if request.sector:
-        files.append(clauses_dir / request.sector / "lampiran.yaml")
-    files.append(templates / f"{request.kind}.j2")
+    files.append(clauses_dir / instruments.FILE)
+    instrument = assembler.instrument(request.instrument)
+    # a surat kuasa names the PKS it authorises (its fields' names) but holds none of its articles
+    document = assembler.catalogue.get(instrument.authorises) if instrument.authorises else instrument
+    for field in document.fields:
+        files.append(clauses_dir / field.slug / "tema.yaml")
+        if document is instrument:
+            files.append(clauses_dir / field.slug / "lampiran.yaml")
+    # a frame may extend another: every frame is an input
+    files += sorted(templates.glob("*.j2"))
     if fmt == "pdf":
         files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
     digest = hashlib.sha256()
     options = assembler.options
     digest.update(repr((request, fmt, options, final,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
-    for clause in assembler.clauses(request.kind, request.sector):
+    for clause in assembler.clauses(instrument):
         digest.update(clause.id.encode() + clause.source.encode())
     for path in files:
         digest.update(path.name.encode() + _file_digest(path))
@@ -121,12 +166,11 @@ def up_to_date(output: Output) -> bool:
 
 # ---- rendering and writing ----------------------------------------------------------------------
 
-def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
+def document_date(signed: dt.date) -> dt.datetime:
     """Created/modified stamp: SOURCE_DATE_EPOCH when set, else the signing date — never 'now'."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
-    signed = programme[agreement.kind]["tanggal"]
     return dt.datetime(signed.year, signed.month, signed.day)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from . import build, indonesian
+from . import build, consistency, indonesian, instruments
 from .assemble import Assembler, Marks
 from .errors import DocgenError
 from .library import Library, display, load
@@ -16,8 +16,9 @@ from .model import Agreement, Blank, plain
 from .writers import text as writers_text
 
 COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
-# Names a frame template may use besides the clause context: the party of a signature column.
-FRAME_NAMES = {"p"}
+# Names a frame template may use besides the clause context: the party of a signature column, the
+# title of a field's article (judul_pasal_bidang) and the number of a Lampiran among several.
+FRAME_NAMES = {"p", "judul", "lampiran"}
 
 
 def check(root: Path, final: bool = False) -> list[DocgenError]:
@@ -27,6 +28,10 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
         library = load(root, problems)
         assembler = Assembler(library, root / "templates")
     except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
+        return problems + [error]
+    try:  # instruments that contradict each other: nothing built from them can be trusted
+        consistency.check_catalogue(library, assembler.catalogue)
+    except DocgenError as error:
         return problems + [error]
     problems += _static(assembler)
     documents, assembly_problems = _documents(assembler)
@@ -49,7 +54,12 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
 def _static(assembler: Assembler) -> list[DocgenError]:
     library = assembler.library
     problems = []
-    known = set(assembler._context("mou", tuple(library.provinces)[:2], None, Marks())) | {"ref", "pasal"}
+    known = {"ref", "pasal"}
+    for kind in instruments.KINDS:  # the variables of every kind of document
+        for instrument in assembler.catalogue.of_kind(kind)[:1]:
+            request = next(iter(build.requests(assembler, instrument.id, None, None)), None)
+            if request:
+                known |= set(assembler._context(instrument, request.codes, Marks(), request.grantor))
     sources = [(c.path, c.source, known) for c in library.clauses]
     for frame in sorted(assembler.templates.glob("*.j2")):
         sources.append((display(frame), frame.read_text(encoding="utf-8"), known | FRAME_NAMES))
@@ -107,23 +117,24 @@ def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]
             problems.append(error)
             continue
         documents.append(agreement)
-        problems += _roles_and_provinces(assembler.library, agreement, request.codes, assembler.templates)
+        problems += _roles_and_provinces(assembler, agreement, request)
         problems += _mandatory(assembler.library, agreement)
     return documents, problems
 
 
-def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...],
-                         templates: Path) -> list[DocgenError]:
+def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: build.Request) -> list[DocgenError]:
     """Roles beyond the number of parties, and provinces that are not parties, anywhere in the document."""
+    library, codes = assembler.library, request.codes
     impossible = list(library.programme["peran"])[len(codes):]
     absent = [library.provinces[c] for c in library.provinces if c not in codes]
     names = [n for province in absent for n in _names(province)]
     # every part of the document, with the files its text can come from
-    frame = templates / f"{agreement.kind}.j2"
+    instrument = assembler.instrument(request.instrument)
+    document = assembler.catalogue.get(instrument.authorises) if instrument.authorises else instrument
     # (provinces.yaml and agencies.yaml name each province only for its own party)
-    files = [frame] + [library.root / "clauses" / f"{name}.yaml" for name in ("programme", "sectors", "numbers")]
-    if agreement.kind == "pks":
-        files.append(library.root / "clauses" / agreement.name.removeprefix("pks-") / "lampiran.yaml")
+    files = [assembler.templates / instrument.template, library.root / "clauses" / instruments.FILE]
+    files += [library.root / "clauses" / f"{name}.yaml" for name in ("programme", "sectors", "numbers")]
+    files += [library.root / "clauses" / field.slug / "lampiran.yaml" for field in document.fields]
     data = [(display(p), p.read_text(encoding="utf-8")) for p in files if p.exists()]
     parts = [(" ".join(_article_text(a)), [(a.source, library.clause(a.clause_id).source)]) for a in agreement.articles]
     parts.append((writers_text.text(dataclasses.replace(agreement, articles=())), data))
@@ -176,7 +187,8 @@ def _line_of(source: str, needle: str) -> int | None:
 def _mandatory(library: Library, agreement: Agreement) -> list[DocgenError]:
     rules = library.rules.get("wajib", {})
     required = rules.get(agreement.kind, []) if isinstance(rules, dict) else []
-    titles = {a.title for a in agreement.articles}
+    # the clause's own title: in a document of several fields the printed one also names the field
+    titles = {a.title for a in agreement.articles} | {library.clause(a.clause_id).title for a in agreement.articles}
     return [DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', which "
                         f"clauses/rules.yaml requires; add a clause with that title", rules.path,
                         rules.lines.get(agreement.kind))

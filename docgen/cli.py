@@ -31,7 +31,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["mou", "pks", "all"]))
+@click.argument("what", metavar="INSTRUMENT|KIND|all")
 @click.option("--parties", help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
 @click.option("--sector", help="Sector slug of one PKS (default: every sector in the MoU's scope).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
@@ -45,7 +45,10 @@ def main() -> None:
 @click.option("--plain-numbers", is_flag=True, help="DOCX: Pasal numbers and references as plain text, not fields.")
 def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str,
           final: bool, jobs: int, force: bool, plain_numbers: bool) -> None:
-    """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/.
+    """Build instruments of the catalogue as DOCX and PDF into output/<combination>/<instrument>.
+
+    INSTRUMENT is an id of clauses/instruments.yaml (docgen list shows them), KIND is mou, pks or
+    surat-kuasa (every instrument of that kind), and all is the whole catalogue.
 
     Only what changed is rebuilt: an output whose clauses, data, templates, fonts,
     options and docgen version are all unchanged since it was written is kept.
@@ -71,7 +74,7 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
             if final:
                 _refuse_blanks(agreement)
                 agreement = builder.finalised(agreement)
-            date = builder.document_date(agreement, assembler.library.programme)
+            date = builder.document_date(builder.signing_date(assembler, request))
             tasks.append(builder.Task(agreement, stale, assembler.templates, date, not plain_numbers))
         written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
         click.echo(f"{written} written, {kept} up to date, in {out}/")
@@ -195,15 +198,24 @@ def review_(file: Path, fmt: str) -> None:
 
 @main.command(name="list")
 def list_() -> None:
-    """Show the provinces, sectors and clause ids of the library."""
+    """Show the instruments, provinces, sectors, themes and clause ids of the library."""
     def run() -> None:
-        library = _assembler().library
+        assembler = _assembler()
+        library, catalogue = assembler.library, assembler.catalogue
+        click.echo("Instruments:")
+        for instrument in catalogue.instruments:
+            made = ", ".join("-".join(c) for c in instrument.combinations)
+            about = instrument.authorises or ", ".join(f.slug for f in instrument.fields)
+            click.echo(f"  {instrument.id:<36}{instrument.kind:<13}{instrument.status:<16}{about}  [{made}]")
         click.echo("Provinces:")
         for code, province in library.provinces.items():
             click.echo(f"  {code:<22}{province['pemerintah']}")
         click.echo("Sectors:")
         for slug, sector in library.sectors.items():
             click.echo(f"  {slug:<22}{sector['nama']}")
+        click.echo("Themes:")
+        for slug, theme in catalogue.themes.items():
+            click.echo(f"  {slug:<22}{theme.data['nama']}")
         click.echo("Clauses:")
         for clause in sorted(library.clauses, key=lambda c: (c.documents, c.position, c.id)):
             click.echo(f"  {clause.id:<36}{','.join(clause.documents):<9}{clause.path}")

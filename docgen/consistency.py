@@ -1,4 +1,4 @@
-"""A PKS must agree with the MoU it implements: scope, term, parties, and the date it cites."""
+"""The catalogue must hold together: a PKS stays inside its MoU, every delegated signatory has a surat kuasa."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,6 +6,8 @@ import re
 
 from . import indonesian
 from .errors import DocgenError
+from .instruments import Catalogue, Instrument
+from .library import Library
 from .model import Agreement
 from .writers import text
 
@@ -17,24 +19,27 @@ def add_years(date: dt.date, years: int) -> dt.date:
         return date.replace(year=date.year + years, day=28)
 
 
-def mou_parties(programme: dict, combinations: list[tuple[str, ...]], codes: tuple[str, ...]) -> tuple[str, ...]:
+def where(instrument: Instrument, key: str, section) -> tuple[str, int | None]:
+    """The file and line a value comes from: the catalogue entry when it sets it, else programme.yaml."""
+    if key in instrument.lines:
+        return instrument.path, instrument.lines[key]
+    return section.path, section.lines.get(key)
+
+
+def parent_parties(parent: Instrument, codes: tuple[str, ...], library: Library) -> tuple[str, ...]:
     """The MoU a PKS implements: the same parties if that MoU is made, else the smallest MoU that includes them."""
-    mou = programme["mou"]
-    made = mou.get("kombinasi")
-    candidates = [c for c in combinations if made is None or "-".join(c) in made]
-    including = [c for c in candidates if set(codes) <= set(c)]
+    including = [c for c in parent.combinations if set(codes) <= set(c)]
     if not including:
-        raise DocgenError(f"no Nota Kesepahaman has all of {', '.join(codes)} as parties, so they cannot make "
-                          "a PKS under it; add their combination to mou.kombinasi",
-                          mou.path, mou.lines.get("kombinasi"))
+        path, line = where(parent, "kombinasi", library.programme["mou"])
+        raise DocgenError(f"no {parent.id} has all of {', '.join(codes)} as parties, so they cannot make a PKS "
+                          "under it; add their combination to its kombinasi", path, line)
     return min(including, key=len)
 
 
-def check_annex_years(annex: dict, programme: dict) -> None:
+def check_annex_years(annex: dict, event: dict) -> None:
     """Every activity of a PKS's Lampiran falls within the PKS's term."""
-    terms = programme["pks"]
-    first = terms["tanggal"].year
-    last = add_years(terms["tanggal"], int(terms["jangka_waktu"])).year
+    first = event["tanggal"].year
+    last = add_years(event["tanggal"], int(event["jangka_waktu"])).year
     for number, activity in enumerate(annex.get("kegiatan") or [], start=1):
         years = [int(y) for y in re.findall(r"\d{4}", str(activity.get("tahun", "")))]
         if not years or min(years) < first or max(years) > last:
@@ -43,27 +48,126 @@ def check_annex_years(annex: dict, programme: dict) -> None:
                               f"from {first} to {last}", annex.path, annex.lines.get("kegiatan"))
 
 
-def check_pks(programme: dict, scope: list[str], sector: str, pks: Agreement) -> None:
-    """Raise a DocgenError naming programme.yaml when the PKS would contradict its MoU."""
-    mou, terms = programme["mou"], programme["pks"]
-    if sector not in scope:
-        raise DocgenError(f"sector '{sector}' is not in the scope of the Nota Kesepahaman; add it to mou.bidang "
-                          "or do not build its PKS", mou.path, mou.lines.get("bidang"))
-    mou_start, pks_start = mou["tanggal"], terms["tanggal"]
-    for data, key, value in ((mou, "tanggal", mou_start), (terms, "tanggal", pks_start)):
-        if not isinstance(value, dt.date):
-            raise DocgenError("tanggal must be a date written YYYY-MM-DD", data.path, data.lines.get(key))
-    if pks_start < mou_start:
-        raise DocgenError(f"the PKS is dated {indonesian.tanggal(pks_start)}, before the Nota Kesepahaman it "
-                          f"implements ({indonesian.tanggal(mou_start)}); correct pks.tanggal",
-                          terms.path, terms.lines.get("tanggal"))
-    mou_end = add_years(mou_start, int(mou["jangka_waktu"]))
-    pks_end = add_years(pks_start, int(terms["jangka_waktu"]))
-    if pks_end > mou_end:
-        raise DocgenError(f"the PKS would run until {indonesian.tanggal(pks_end)}, past the end of the Nota "
-                          f"Kesepahaman on {indonesian.tanggal(mou_end)}; shorten pks.jangka_waktu",
-                          terms.path, terms.lines.get("jangka_waktu"))
-    cited = indonesian.tanggal_kata(mou_start)
-    if cited not in text.text(pks):
+def scope_error(library: Library, slug: str) -> DocgenError:
+    mou = library.programme["mou"]
+    return DocgenError(f"sector '{slug}' is not in the scope of the Nota Kesepahaman; add it to mou.bidang "
+                       "or do not build its PKS", mou.path, mou.lines.get("bidang"))
+
+
+def check_pks(library: Library, catalogue: Catalogue, pks: Instrument, agreement: Agreement) -> None:
+    """Raise a DocgenError naming the line to fix when one PKS would contradict its MoU."""
+    check_dates(library, catalogue, pks)
+    cited = indonesian.tanggal_kata(_parent(catalogue, pks).event["tanggal"])
+    if cited not in text.text(agreement):
+        programme = library.programme
         raise DocgenError(f"the PKS does not cite the date of the Nota Kesepahaman ({cited}); its recitals "
                           "must use program.mou.tanggal", programme.path, programme.lines.get("konsiderans"))
+
+
+def check_dates(library: Library, catalogue: Catalogue, pks: Instrument) -> None:
+    """A PKS starts after its MoU, within the MoU's term, and ends no later than the MoU."""
+    parent = _parent(catalogue, pks)
+    programme = library.programme
+    mou_start, pks_start = parent.event["tanggal"], pks.event["tanggal"]
+    mou_end = add_years(mou_start, int(parent.event["jangka_waktu"]))
+    pks_end = add_years(pks_start, int(pks.event["jangka_waktu"]))
+    if pks_start < mou_start or pks_start >= mou_end:
+        relation = "before" if pks_start < mou_start else "after the end of"
+        raise DocgenError(f"{pks.id} is dated {indonesian.tanggal(pks_start)}, {relation} the Nota Kesepahaman it "
+                          f"implements ({indonesian.tanggal(mou_start)}–{indonesian.tanggal(mou_end)}); correct "
+                          "its tanggal", *where(pks, "tanggal", programme["pks"]))
+    if pks_end > mou_end:
+        raise DocgenError(f"{pks.id} would run until {indonesian.tanggal(pks_end)}, past the end of the Nota "
+                          f"Kesepahaman on {indonesian.tanggal(mou_end)}; shorten its jangka_waktu",
+                          *where(pks, "jangka_waktu", programme["pks"]))
+
+
+def check_catalogue(library: Library, catalogue: Catalogue) -> None:
+    """Every rule that ties instruments to each other; the first broken one is raised with its line."""
+    for instrument in catalogue.instruments:
+        if instrument.kind == "pks":
+            _check_pks_entry(library, catalogue, instrument)
+        elif instrument.kind == "surat-kuasa":
+            _check_power_entry(library, catalogue, instrument)
+        if instrument.status == "ditandatangani":
+            _check_numbers_filled(library, catalogue, instrument)
+
+
+def _parent(catalogue: Catalogue, pks: Instrument) -> Instrument:
+    parent = catalogue.get(pks.parent) if pks.parent else None
+    if parent is None or parent.kind != "mou":
+        raise DocgenError(f"{pks.id} needs 'induk:', the id of the Nota Kesepahaman (jenis: mou) it implements",
+                          pks.path, pks.line("induk"))
+    return parent
+
+
+def _check_pks_entry(library: Library, catalogue: Catalogue, pks: Instrument) -> None:
+    parent = _parent(catalogue, pks)
+    scope = set(library.programme["mou"].get("bidang") or library.sectors) | set(parent.themes)
+    for field in pks.fields:
+        if field.slug not in scope:
+            raise DocgenError(f"bidang '{field.slug}' of {pks.id} is not in the scope of {parent.id}; add it to "
+                              f"mou.bidang (a sector) or to the tema of {parent.id} (a theme), or remove it",
+                              pks.path, pks.line("bidang"))
+    outside = [c for c in pks.parties if c not in parent.parties]
+    if outside:
+        raise DocgenError(f"{', '.join(outside)} is a party of {pks.id} but not of {parent.id}; remove it from "
+                          "pihak", pks.path, pks.line("pihak"))
+    for codes in pks.combinations:
+        parent_parties(parent, codes, library)
+    check_dates(library, catalogue, pks)
+    powers = catalogue.powers_for(pks)
+    for code in pks.parties:
+        if not pks.needs_power_of_attorney(code):
+            continue
+        granted = [p for p in powers if p.grantors is None or code in p.grantors]
+        if not granted:
+            raise DocgenError(f"the signatory of {pks.id} for {code} is not the governor and needs the governor's "
+                              f"surat kuasa; add an instrument with jenis: surat-kuasa and untuk: {pks.id}",
+                              pks.path, pks.line("penandatangan"))
+        signed_on = _value(library.numbers, ("surat_kuasa", pks.number_key, code, "tanggal"))
+        if signed_on is not None and (not isinstance(signed_on, dt.date) or signed_on >= pks.event["tanggal"]):
+            numbers = library.numbers
+            raise DocgenError(f"the surat kuasa of {code} for {pks.id} is dated {signed_on}, not before the PKS "
+                              f"({indonesian.tanggal(pks.event['tanggal'])}); write its date YYYY-MM-DD, earlier "
+                              "than the PKS", numbers.path, numbers.lines.get("surat_kuasa"))
+
+
+def _check_power_entry(library: Library, catalogue: Catalogue, power: Instrument) -> None:
+    pks = catalogue.get(power.authorises) if power.authorises else None
+    if pks is None or pks.kind != "pks":
+        raise DocgenError(f"{power.id} needs 'untuk:', the id of the PKS (jenis: pks) it authorises",
+                          power.path, power.line("untuk"))
+    for code in power.grantors or ():
+        if not pks.needs_power_of_attorney(code):
+            raise DocgenError(f"{power.id} names {code} as pemberi_kuasa, but the governor of {code} signs "
+                              f"{pks.id} in person; remove {code}", power.path, power.line("pemberi_kuasa"))
+
+
+def grantors(catalogue: Catalogue, power: Instrument) -> tuple[str, ...]:
+    """The provinces whose governor gives this surat kuasa."""
+    pks = catalogue.get(power.authorises)
+    return tuple(c for c in pks.parties if pks.needs_power_of_attorney(c)
+                 and (power.grantors is None or c in power.grantors))
+
+
+def _check_numbers_filled(library: Library, catalogue: Catalogue, instrument: Instrument) -> None:
+    if instrument.kind == "surat-kuasa":
+        pks = catalogue.get(instrument.authorises)
+        wanted = [("surat_kuasa", pks.number_key, code, part) for code in grantors(catalogue, instrument)
+                  for part in ("nomor", "tanggal")]
+    else:
+        section = "mou" if instrument.kind == "mou" else "pks"
+        prefix = (section,) if instrument.kind == "mou" else (section, instrument.number_key)
+        wanted = [prefix + ("-".join(codes), code) for codes in instrument.combinations for code in codes]
+    for keys in wanted:
+        if _value(library.numbers, keys) in (None, ""):
+            raise DocgenError(f"{instrument.id} is marked ditandatangani but numbers.yaml has no "
+                              f"{'.'.join(keys)}; fill it in, or set status: rencana", instrument.path,
+                              instrument.line("status"))
+
+
+def _value(data, keys: tuple[str, ...]):
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data

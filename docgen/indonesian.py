@@ -65,7 +65,18 @@ def huruf(index: int) -> str:
     return letters
 
 
+def romawi(number: int) -> str:
+    """1 → 'I', 4 → 'IV': the numbering of Lampiran I, II, … (UU 12/2011 Lampiran II)."""
+    result = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, number = divmod(number, value)
+        result += letters * count
+    return result
+
+
 FILTERS = {
+    "romawi": romawi,
     "terbilang": terbilang,
     "bilangan": bilangan,
     "rupiah": rupiah,

@@ -27,7 +27,7 @@ class Clause:
     title: str
     documents: tuple[str, ...]
     position: float
-    sector: str | None          # the sector folder it lives in, None for common/ and pks/
+    sector: str | None          # the sector or theme folder it lives in, None for common/ and pks/
     path: str                   # as shown in messages, relative to the working folder
     source: str                 # the file with its header blanked out, so lines keep their numbers
     line: int                   # line of the header's `id:`
@@ -196,9 +196,11 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
         if not entry.is_dir() or entry.name.startswith("."):
             continue
         sector = None if entry.name in SHARED_FOLDERS else entry.name
-        if sector is not None and sector not in sectors:
+        # a folder with a tema.yaml is a theme: a field of its own, described in that file
+        if sector is not None and sector not in sectors and not (entry / "tema.yaml").exists():
             report(DocgenError(f"folder '{entry.name}' is not a sector of clauses/sectors.yaml; "
-                               f"rename it to one of: {', '.join(sectors)}", display(entry)))
+                               f"rename it to one of: {', '.join(sectors)}, or add a tema.yaml to make it a theme",
+                               display(entry)))
             continue
         for path in sorted(entry.glob("*.md")):
             try:

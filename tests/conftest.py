@@ -95,3 +95,11 @@ def assembler_for(root: Path, **options) -> Assembler:
 def shipped() -> Assembler:
     """The shipped library, assembled in process (no rendering)."""
     return assembler_for(PROJECT)
+
+
+@pytest.fixture(scope="session")
+def shipped_documents(shipped) -> dict[tuple[str, str], str]:
+    """Every document of the shipped catalogue: (combination, file stem) → kind of instrument."""
+    from docgen import build
+    return {("-".join(r.codes), r.name): shipped.instrument(r.instrument).kind
+            for r in build.requests(shipped, "all", None, None)}

@@ -54,6 +54,10 @@ def test_term_running_past_the_mou(project_copy):
 def test_parties_that_are_not_parties_of_an_mou(project_copy):
     programme = project_copy / "clauses/programme.yaml"
     edit(programme, "  tempat_provinsi: ntb\n", "  tempat_provinsi: ntb\n  kombinasi: [bali-ntb]\n")
+    # the three-party regional PKS could not stand under an MoU of two; this test is about the sector PKS
+    catalogue = project_copy / "clauses/instruments.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(text[:text.index("  - id: pks-regional")], encoding="utf-8")
     refused(build_pks(project_copy, parties="bali,ntt"), project_copy,
             f"clauses/programme.yaml:{line_of(programme, r'^  kombinasi:')}:")
     # a pair inside a larger MoU may make its own PKS under that MoU

@@ -61,7 +61,7 @@ def test_arbitrary_clause_text_is_printed_literally_or_refused_cleanly(sandbox_r
                       encoding="utf-8")
     try:
         agreement = assembler_for(sandbox_root).mou(("bali", "ntb"))
-        date = build.document_date(agreement, {"mou": {"tanggal": __import__("datetime").date(2025, 11, 25)}})
+        date = build.document_date(__import__("datetime").date(2025, 11, 25))
         docx_bytes = docx_writer.write(agreement, date)
         pdf_bytes = pdf_writer.write(agreement, sandbox_root / "templates", date)
     except DocgenError as error:
