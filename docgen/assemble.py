@@ -151,13 +151,7 @@ class Assembler:
             own = {"bidang_ini": fields[clause.sector]} if clause.sector in fields else {}
             text = self._render(clause.path, {**context, **own})
             drafts.append((clause, markup.paragraphs(text, clause.path, numbered=True)))
-        labels = {clause.id: {p.label: p.number or "" for p in paras if p.label} for clause, paras in drafts}
-        for clause, paras in drafts:
-            seen = set()
-            for p in paras:
-                if p.label and p.label in seen:
-                    raise DocgenError(f"label '[#{p.label}]' is used twice in this article", clause.path)
-                seen.add(p.label)
+        labels = _labels(drafts)
 
         resolve = _Resolver(marks, numbers, labels, instrument.id, combination, lib)
 
@@ -182,12 +176,7 @@ class Assembler:
             Article(clause.id, clause.path, numbers[clause.id], title(clause),
                     tuple(resolve.paragraph(p, clause.id) for p in paragraphs))
             for clause, paragraphs in drafts)
-        signatures = []
-        for party in context["tanda_tangan"]:
-            sig = lines("tanda_tangan", {"p": party})
-            if len(sig) < 3:
-                raise DocgenError("block tanda_tangan must give at least three lines: role, office, name", frame)
-            signatures.append(Signature(_text(sig[0]), tuple(itertools.chain(*_joined(sig[1:-1]))), sig[-1]))
+        signatures = [_signature(lines("tanda_tangan", {"p": party}), frame) for party in context["tanda_tangan"]]
         annexes = tuple(self._annex(field, number, context, lines, resolve, instrument)
                         for number, field in enumerate(context["bidang_pks"], start=1)) if instrument.kind == "pks" else ()
         paraf = (grantor,) if grantor else codes
@@ -296,18 +285,7 @@ class Assembler:
             "bidang_ini": subject,
             "bidang_pks": fields,
         }
-        # The programme's own text may use the parties (its name names them).
-        program = dict(programme)
-        program["nama"] = self._render_string(str(programme["nama"]), context, programme, "nama")
-        events = {"mou": {**programme["mou"], **parent.event}, kind: document}
-        for key, event in events.items():
-            program[key] = event
-            if event.get("tempat_provinsi") and event["tempat_provinsi"] not in codes:
-                # never name a province that is not a party: sign elsewhere
-                source = instrument if key == kind and "tempat_lain" in instrument.lines else programme[key]
-                program[key] = {**event, "tempat": self._render_string(
-                    str(event.get("tempat_lain", "")), context, source, "tempat_lain")}
-        context["program"] = program
+        context["program"] = self._program(instrument, parent, document, codes, context)
         if instrument.recitals is not None:
             context["konsiderans"] = [self._render_string(r, context, instrument, "konsiderans")
                                       for r in instrument.recitals]
@@ -319,6 +297,22 @@ class Assembler:
                                   for entry in programme.get("dasar_hukum", [])
                                   if not isinstance(entry, dict) or set(entry.get("pihak", [])) <= set(codes)]
         return context
+
+    def _program(self, instrument: Instrument, parent: Instrument, document: dict, codes, context: dict) -> dict:
+        """programme.yaml as clauses see it: the dates and places of this instrument and of its MoU."""
+        programme = self.library.programme
+        # The programme's own text may use the parties (its name names them).
+        program = dict(programme)
+        program["nama"] = self._render_string(str(programme["nama"]), context, programme, "nama")
+        events = {"mou": {**programme["mou"], **parent.event}, instrument.kind: document}
+        for key, event in events.items():
+            program[key] = event
+            if event.get("tempat_provinsi") and event["tempat_provinsi"] not in codes:
+                # never name a province that is not a party: sign elsewhere
+                own = key == instrument.kind and "tempat_lain" in instrument.lines
+                program[key] = {**event, "tempat": self._render_string(
+                    str(event.get("tempat_lain", "")), context, instrument if own else programme[key], "tempat_lain")}
+        return program
 
     def _signatory(self, instrument: Instrument, code: str, province: dict, role: str, marks: Marks) -> dict:
         """The PKS party of one province and who signs for it; a surat kuasa when not the governor."""
@@ -393,16 +387,20 @@ class Assembler:
     def _has_block(self, name: str, block: str) -> bool:
         return self._block_owner(name, block) is not None
 
+    def frames(self, name: str) -> list[str]:
+        """A frame and the frames it extends ({% extends "pks.j2" %}), nearest first."""
+        chain = [name]
+        while True:
+            source = self.env.loader.get_source(self.env, chain[-1])[0]
+            parent = next(iter(self.env.parse(source).find_all(jinja2.nodes.Extends)), None)
+            if parent is None or not isinstance(parent.template, jinja2.nodes.Const) or parent.template.value in chain:
+                return chain
+            chain.append(parent.template.value)
+
     def _block_owner(self, name: str, block: str):
-        """The template that defines `block`: the frame itself, or the frame it extends."""
-        template = self.env.get_template(name)
-        while block not in template.blocks:
-            parent = next(iter(self.env.parse(self.env.loader.get_source(self.env, template.name)[0])
-                               .find_all(jinja2.nodes.Extends)), None)
-            if parent is None or not isinstance(parent.template, jinja2.nodes.Const):
-                return None
-            template = self.env.get_template(parent.template.value)
-        return template
+        """The template that defines `block`: the frame itself, or the nearest frame it extends."""
+        return next((self.env.get_template(frame) for frame in self.frames(name)
+                     if block in self.env.get_template(frame).blocks), None)
 
     def _render(self, name: str, context: dict, block: str | None = None) -> str:
         try:
@@ -504,6 +502,25 @@ class _Resolver:
 def _text(content: Content) -> str:
     """Inline content back to a string (tokens included) — only for content assembly made itself."""
     return "".join(p.value for p in content if isinstance(p, Text))
+
+
+def _labels(drafts) -> dict:
+    """Each article's ayat labels and their numbers; a label used twice in one article is an error."""
+    labels = {}
+    for clause, paras in drafts:
+        found = [p.label for p in paras if p.label]
+        twice = next((label for label in found if found.count(label) > 1), None)
+        if twice:
+            raise DocgenError(f"label '[#{twice}]' is used twice in this article", clause.path)
+        labels[clause.id] = {p.label: p.number or "" for p in paras if p.label}
+    return labels
+
+
+def _signature(sig: tuple[Content, ...], frame: str) -> Signature:
+    """One column of the signature block from the lines of block tanda_tangan: role, office…, name."""
+    if len(sig) < 3:
+        raise DocgenError("block tanda_tangan must give at least three lines: role, office, name", frame)
+    return Signature(_text(sig[0]), tuple(itertools.chain(*_joined(sig[1:-1]))), sig[-1])
 
 
 def _joined(lines: tuple[Content, ...]):

@@ -121,8 +121,7 @@ def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -
         files.append(clauses_dir / field.slug / "tema.yaml")
         if document is instrument:
             files.append(clauses_dir / field.slug / "lampiran.yaml")
-    # a frame may extend another: every frame is an input
-    files += sorted(templates.glob("*.j2"))
+    files += [templates / frame for frame in assembler.frames(instrument.template)]
     if fmt == "pdf":
         files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
     digest = hashlib.sha256()

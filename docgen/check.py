@@ -132,7 +132,8 @@ def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: bu
     instrument = assembler.instrument(request.instrument)
     document = assembler.catalogue.get(instrument.authorises) if instrument.authorises else instrument
     # (provinces.yaml and agencies.yaml name each province only for its own party)
-    files = [assembler.templates / instrument.template, library.root / "clauses" / instruments.FILE]
+    files = [assembler.templates / frame for frame in assembler.frames(instrument.template)]
+    files.append(library.root / "clauses" / instruments.FILE)
     files += [library.root / "clauses" / f"{name}.yaml" for name in ("programme", "sectors", "numbers")]
     files += [library.root / "clauses" / field.slug / "lampiran.yaml" for field in document.fields]
     data = [(display(p), p.read_text(encoding="utf-8")) for p in files if p.exists()]

@@ -138,6 +138,9 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
         with tempfile.TemporaryDirectory() as scratch:
             old_root = redliner.checkout(root, from_rev, Path(scratch) / "old")
             new_root = redliner.checkout(root, to_rev, Path(scratch) / "new") if to_rev else root
+            if to_rev:
+                redliner.with_catalogue(new_root, root)
+            redliner.with_catalogue(old_root, new_root)
             old = Assembler(load(old_root), old_root / "templates", Options(), )
             new = Assembler(load(new_root), new_root / "templates", Options())
             author, date = redliner.author_and_date(root, to_rev)

@@ -204,28 +204,7 @@ def _instrument(generated: tuple[dict, str | None], entry: LineDict, library: Li
         combos = [names[name] for name in names if name in listed]
     fields = _fields(values, kind, library, themes, parties, fail)
     signatories = _signatories(values, kind, parties, fields, fail)
-    status = values.get("status", "rencana")
-    if status not in STATUSES:
-        fail(f"status must be {' or '.join(STATUSES)}", "status")
-    signed_on = values.get("tanggal_tanda_tangan")
-    if status == "ditandatangani" and not isinstance(signed_on, dt.date):
-        fail("an instrument marked ditandatangani needs tanggal_tanda_tangan: YYYY-MM-DD", "status")
-    for key in ("tanggal", "tanggal_tanda_tangan"):
-        if key in values and values[key] is not None and not isinstance(values[key], dt.date):
-            fail(f"{key} must be a date written YYYY-MM-DD", key)
-    term = values.get("jangka_waktu")
-    if term is not None and (isinstance(term, bool) or not isinstance(term, int) or term < 1):
-        fail("jangka_waktu must be a whole number of years, like 3", "jangka_waktu")
-    place_province = values.get("tempat_provinsi")
-    if place_province is not None and place_province not in library.provinces:
-        fail(f"tempat_provinsi must be a province code ({', '.join(codes)})", "tempat_provinsi")
-    defaults = library.programme.get(kind, {}) if kind in ("mou", "pks") else {}
-    event = {**defaults, **{k: values[k] for k in ("tanggal", "tempat", "tempat_provinsi", "tempat_lain",
-                                                   "jangka_waktu") if k in values}}
-    if "judul" in values:
-        event["judul"] = values["judul"]
-    if kind in ("mou", "pks") and not isinstance(event.get("tanggal"), dt.date):
-        fail(f"the {kind} needs a date: tanggal: YYYY-MM-DD here or in programme.yaml", "tanggal")
+    event, status, signed_on = _event(values, kind, library, fail)
     grantors = values.get("pemberi_kuasa")
     if grantors is not None and (not isinstance(grantors, list) or any(g not in codes for g in grantors)):
         fail(f"pemberi_kuasa must list province codes ({', '.join(codes)})", "pemberi_kuasa")
@@ -248,6 +227,33 @@ def _instrument(generated: tuple[dict, str | None], entry: LineDict, library: Li
         subject=str(subject) if subject else None, themes=themes_in_scope,
         recitals=tuple(recitals) if recitals is not None else None, path=shown,
         lines=dict(entry.lines), sector=sector)
+
+
+def _event(values: dict, kind: str, library: Library, fail) -> tuple[dict, str, dt.date | None]:
+    """Date, place, term and status: the entry's own over the programme's defaults for its kind."""
+    status = values.get("status", "rencana")
+    if status not in STATUSES:
+        fail(f"status must be {' or '.join(STATUSES)}", "status")
+    signed_on = values.get("tanggal_tanda_tangan")
+    if status == "ditandatangani" and not isinstance(signed_on, dt.date):
+        fail("an instrument marked ditandatangani needs tanggal_tanda_tangan: YYYY-MM-DD", "status")
+    for key in ("tanggal", "tanggal_tanda_tangan"):
+        if key in values and values[key] is not None and not isinstance(values[key], dt.date):
+            fail(f"{key} must be a date written YYYY-MM-DD", key)
+    term = values.get("jangka_waktu")
+    if term is not None and (isinstance(term, bool) or not isinstance(term, int) or term < 1):
+        fail("jangka_waktu must be a whole number of years, like 3", "jangka_waktu")
+    place_province = values.get("tempat_provinsi")
+    if place_province is not None and place_province not in library.provinces:
+        fail(f"tempat_provinsi must be a province code ({', '.join(library.provinces)})", "tempat_provinsi")
+    defaults = library.programme.get(kind, {}) if kind in ("mou", "pks") else {}
+    event = {**defaults, **{k: values[k] for k in ("tanggal", "tempat", "tempat_provinsi", "tempat_lain",
+                                                   "jangka_waktu") if k in values}}
+    if "judul" in values:
+        event["judul"] = values["judul"]
+    if kind in ("mou", "pks") and not isinstance(event.get("tanggal"), dt.date):
+        fail(f"the {kind} needs a date: tanggal: YYYY-MM-DD here or in programme.yaml", "tanggal")
+    return event, status, signed_on
 
 
 def _fields(values: dict, kind: str, library: Library, themes: dict, parties, fail) -> tuple[Field, ...]:

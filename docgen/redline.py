@@ -11,12 +11,14 @@ import datetime as dt
 import difflib
 import io
 import re
+import shutil
 import subprocess
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DocgenError
+from .instruments import FILE as CATALOGUE
 from .model import Agreement, Article, Blank, Change, Content, Item, Paragraph, Ref, Text, merged, plain
 
 WORD = re.compile(r"\s+|[^\s]+")
@@ -34,6 +36,23 @@ def checkout(root: Path, revision: str, into: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(result.stdout)) as archive:
         archive.extractall(into, filter="data")
     return into
+
+
+def with_catalogue(old: Path, new: Path) -> None:
+    """A revision from before the instrument catalogue is read with the newer catalogue, its themes and frames.
+
+    Its MoU and sector PKS then compare clause by clause as before; an instrument it could not build
+    shows as wholly inserted.
+    """
+    if (old / "clauses" / CATALOGUE).exists():
+        return
+    shutil.copy2(new / "clauses" / CATALOGUE, old / "clauses" / CATALOGUE)
+    for theme in (new / "clauses").glob("*/tema.yaml"):
+        if not (old / "clauses" / theme.parent.name).exists():
+            shutil.copytree(theme.parent, old / "clauses" / theme.parent.name)
+    for frame in (new / "templates").glob("*.j2"):
+        if not (old / "templates" / frame.name).exists():
+            shutil.copy2(frame, old / "templates" / frame.name)
 
 
 def author_and_date(root: Path, revision: str | None) -> tuple[str, str]:

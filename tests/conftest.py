@@ -103,3 +103,11 @@ def shipped_documents(shipped) -> dict[tuple[str, str], str]:
     from docgen import build
     return {("-".join(r.codes), r.name): shipped.instrument(r.instrument).kind
             for r in build.requests(shipped, "all", None, None)}
+
+
+@pytest.fixture(scope="session")
+def shipped_annexes(shipped) -> dict[tuple[str, str], tuple]:
+    """The Lampiran of every document of the shipped catalogue, assembled in process."""
+    from docgen import build
+    return {("-".join(r.codes), r.name): build.assemble(shipped, r).annexes
+            for r in build.requests(shipped, "all", None, None)}

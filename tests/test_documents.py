@@ -21,26 +21,31 @@ def test_every_document_in_both_formats(built, shipped_documents):
     assert {f"{c}/{stem}.docx" for c in COMBINATIONS for stem in STEMS} <= found
 
 
-def without_repeated_table_header(tokens: list[str]) -> list[str]:
-    """A PDF repeats the annex table's header on every page it runs over; a text export does not."""
+def without_table_headers(tokens: list[str]) -> tuple[list[str], int]:
+    """The words without the annex tables' header rows, and how many there were.
+
+    A PDF repeats a table's header on every page the table runs over, a text export prints it
+    once per table: the words are compared without them, the counts separately.
+    """
     for start in range(len(tokens) - 2):
         if tokens[start:start + 3] == ["No.", "Kegiatan", "Target"]:
             header = tokens[start:tokens.index("Tahun", start) + 1]
-            rest, kept = tokens[start + len(header):], []
+            rest, kept, count = tokens[start:], [], 0
             while rest:
                 if rest[:len(header)] == header:
-                    rest = rest[len(header):]
+                    rest, count = rest[len(header):], count + 1
                 else:
                     kept.append(rest.pop(0))
-            return tokens[:start + len(header)] + kept
-    return tokens
+            return tokens[:start] + kept, count
+    return tokens, 0
 
 
-def test_docx_and_pdf_say_the_same_words(built, docx_text, shipped_documents):
+def test_docx_and_pdf_say_the_same_words(built, docx_text, shipped_documents, shipped_annexes):
     for docx_path, text in docx_text.items():
-        pdf_words = without_repeated_table_header(words(pdf_body_text(docx_path.with_suffix(".pdf"))))
-        docx_words = words(text)
+        pdf_words, pdf_headers = without_table_headers(words(pdf_body_text(docx_path.with_suffix(".pdf"))))
+        docx_words, docx_headers = without_table_headers(words(text))
         assert docx_words == pdf_words, docx_path
+        assert pdf_headers >= docx_headers == len(shipped_annexes[(docx_path.parent.name, docx_path.stem)])
         kind = shipped_documents[(docx_path.parent.name, docx_path.stem)]
         assert len(docx_words) > (200 if kind == "surat-kuasa" else 1500), docx_path
 
@@ -173,3 +178,26 @@ def test_draft_watermark_is_seen_but_not_text(built):
         core = package.read("docProps/core.xml").decode()
     assert any('string="DRAF"' in h for h in headers)
     assert "<cp:contentStatus>Draf</cp:contentStatus>" in core
+
+
+def test_the_regional_pks_and_every_surat_kuasa_as_built(built, docx_text, shipped):
+    """Each multi-field PKS lists its fields in catalogue order; each surat kuasa names its PKS and signer."""
+    from docgen import build as builder, indonesian, instruments
+    catalogue = shipped.catalogue
+    for request in builder.requests(shipped, "all", None, None):
+        instrument = shipped.instrument(request.instrument)
+        path = built / "-".join(request.codes) / f"{request.name}.docx"
+        body = " ".join(words(docx_text[path]))
+        if instrument.kind == "pks" and len(instrument.fields) > 1:
+            names = [instruments.field_data(shipped.library, catalogue, f)["nama"].upper() for f in instrument.fields]
+            scopes = [body.index(f"RUANG LINGKUP BIDANG {name}") for name in names]
+            annexes = [body.index(f"PROGRAM KEGIATAN KERJA SAMA BIDANG {name}") for name in names]
+            assert scopes == sorted(scopes) and annexes == sorted(annexes), path
+            assert "LAMPIRAN I " in body and "LAMPIRAN II " in body, path
+        if instrument.kind == "surat-kuasa":
+            pks = catalogue.get(instrument.authorises)
+            governor = shipped.library.provinces[request.grantor]["gubernur"]
+            assert governor["nama"].upper() in body and f"PEMBERI KUASA, {governor['jabatan'].upper()}" in body
+            assert "menandatangani Perjanjian Kerja Sama antara" in body, path
+            date = pks.event["tanggal"]
+            assert f"akan ditandatangani pada hari {indonesian.hari(date)}, {indonesian.tanggal_kata(date)}" in body

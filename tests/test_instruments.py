@@ -263,3 +263,21 @@ def test_a_new_instrument_is_data_only(small):
     assert "Dinas Energi dan Sumber Daya Mineral Provinsi Nusa Tenggara Barat" in flat
     assert "tanggal dua, bulan Maret, tahun dua ribu dua puluh enam" in flat
     assert (small / "out/bali-ntb/kuasa-energi-bali-ntb-bali.docx").exists()
+
+
+def test_a_revision_from_before_the_catalogue_is_read_with_the_newer_one(project_copy, tmp_path):
+    """docgen redline against an older revision: its MoU and sector PKS still build, clause by clause."""
+    import shutil
+    from docgen.redline import with_catalogue
+    old = tmp_path / "old"
+    shutil.copytree(project_copy / "clauses", old / "clauses")
+    shutil.copytree(project_copy / "templates", old / "templates")
+    (old / "clauses/instruments.yaml").unlink()
+    shutil.rmtree(old / "clauses/integrasi-perencanaan")
+    (old / "templates/surat-kuasa.j2").unlink()
+    with pytest.raises(DocgenError, match="missing the instrument catalogue"):
+        assembler_for(old)
+    with_catalogue(old, project_copy)
+    assembler = assembler_for(old)
+    assert "PERJANJIAN KERJA SAMA" in text(assembler.pks(("bali", "ntb"), "energi"))
+    assert assembler.mou(("bali", "ntb")).articles
