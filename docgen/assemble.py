@@ -84,6 +84,7 @@ class Assembler:
             trim_blocks=True, lstrip_blocks=True, autoescape=False, auto_reload=False)
         self.env.filters.update(indonesian.FILTERS)
         self.catalogue = instruments.load(library)
+        self._frames: dict[str, list[str]] = {}
 
     @property
     def _loader(self) -> _Loader:
@@ -389,6 +390,11 @@ class Assembler:
 
     def frames(self, name: str) -> list[str]:
         """A frame and the frames it extends ({% extends "pks.j2" %}), nearest first."""
+        if name not in self._frames:
+            self._frames[name] = self._extended(name)
+        return self._frames[name]
+
+    def _extended(self, name: str) -> list[str]:
         chain = [name]
         while True:
             source = self.env.loader.get_source(self.env, chain[-1])[0]

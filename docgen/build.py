@@ -69,7 +69,7 @@ def requests(assembler: Assembler, what: str, parties: tuple[str, ...] | None,
         if parties and instrument.kind == "pks" and parties not in instrument.combinations and instrument.parent:
             # not made for these parties: say why when it is because no MoU has them all
             consistency.parent_parties(catalogue.get(instrument.parent), parties, assembler.library)
-        for codes in instrument.combinations if instrument.kind != "surat-kuasa" else _authorised(catalogue, instrument):
+        for codes in instrument.combinations:
             if parties and codes != parties:
                 continue
             if instrument.kind == "surat-kuasa":
@@ -81,10 +81,6 @@ def requests(assembler: Assembler, what: str, parties: tuple[str, ...] | None,
         raise DocgenError(f"no {what} is made for {'-'.join(parties)}; the catalogue lists its combinations "
                           "(kombinasi)", catalogue.path)
     return result
-
-
-def _authorised(catalogue, power) -> tuple[tuple[str, ...], ...]:
-    return catalogue.get(power.authorises).combinations
 
 
 def assemble(assembler: Assembler, request: Request) -> Agreement:
@@ -211,8 +207,13 @@ def run(tasks: list[Task], jobs: int):
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
         futures = {i: pool.submit(perform, tasks[i]) for i in order}
-        for index in range(len(tasks)):
-            yield futures[index].result()
+        try:
+            for index in range(len(tasks)):
+                yield futures[index].result()
+        except BaseException:
+            # interrupted: finish the documents being written, start no other
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def finalised(agreement: Agreement) -> Agreement:

@@ -133,6 +133,7 @@ def load(library: Library) -> Catalogue:
         for instrument in _expand(entry, library):
             instruments.append(_instrument(instrument, entry, library, themes, shown))
     instruments = [_within_parent(i, instruments) for i in instruments]
+    instruments = [_as_authorised(i, instruments) for i in instruments]
     seen: dict[str, Instrument] = {}
     for instrument in instruments:
         if instrument.id in seen:
@@ -149,6 +150,14 @@ def _within_parent(instrument: Instrument, instruments: list[Instrument]) -> Ins
         return instrument
     inside = tuple(c for c in instrument.combinations if any(set(c) <= set(p) for p in parent.combinations))
     return dataclasses.replace(instrument, combinations=inside)
+
+
+def _as_authorised(instrument: Instrument, instruments: list[Instrument]) -> Instrument:
+    """A surat kuasa is made for the combinations of the PKS it authorises."""
+    pks = next((i for i in instruments if i.id == instrument.authorises), None)
+    if instrument.kind != "surat-kuasa" or pks is None:
+        return instrument
+    return dataclasses.replace(instrument, combinations=pks.combinations)
 
 
 def _expand(entry: LineDict, library: Library) -> list[tuple[dict, str | None]]:
