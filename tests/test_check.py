@@ -122,8 +122,8 @@ def test_count_disagreeing_with_its_words(small):
     assert "clauses/common/maksud-tujuan.md:8: '3 (dua)': 3 is 'tiga'; make the digits and the words agree" in lines
 
 
-def test_final_fails_on_blanks():
-    result = docgen("check", "--final")
+def test_final_fails_on_blanks(small):
+    result = docgen("check", "--final", cwd=small)
     lines = reported(result)
     assert any(l.startswith("clauses/numbers.yaml:") and "still blank" in l for l in lines)
     assert any(l.startswith("clauses/agencies.yaml:") and "kepala nama" in l for l in lines)

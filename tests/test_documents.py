@@ -181,13 +181,14 @@ def test_bookman_font_setting(tmp_path, small):
     assert "Bonum" in fonts or "Bookman" in fonts
 
 
-def test_draft_watermark_is_seen_but_not_text(built):
-    path = built / "bali-ntb" / "mou.pdf"
+def test_draft_watermark_is_seen_but_not_text(built, shipped):
+    combination = "-".join(shipped.catalogue.combinations()[-1])
+    path = built / combination / "mou.pdf"
     assert "DRAF" in PdfReader(path).metadata.get("/Keywords", "")
     assert "DRAF" not in " ".join(pdf_full_text(path))  # outlines, not letters a search would find
     page = PdfReader(path).pages[1]
     assert any("/XObject" in str(k) for k in page["/Resources"].keys())  # the watermark image
-    with zipfile.ZipFile(built / "bali-ntb" / "mou.docx") as package:
+    with zipfile.ZipFile(built / combination / "mou.docx") as package:
         headers = [package.read(n).decode() for n in package.namelist() if n.startswith("word/header")]
         core = package.read("docProps/core.xml").decode()
     assert any('string="DRAF"' in h for h in headers)

@@ -132,13 +132,15 @@ def test_killed_build_leaves_no_partial_document_and_the_next_build_cleans_up(tm
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_two_builds_at_once_into_the_same_folder(tmp_path, shipped):
-    args = [sys.executable, "-m", "docgen", "build", "pks", "--parties", "bali,ntb", "--out", str(tmp_path)]
-    first = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def test_two_builds_at_once_into_the_same_folder(tmp_path):
+    root = small_library(tmp_path / "kecil")
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "docgen", "build", "pks", "--parties", "bali,ntb", "--out", str(out)]
+    first = subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert first.wait(timeout=600) == 0, first.stderr.read()
     assert second.wait(timeout=600) == 0, second.stderr.read()
-    written = [p for p in tmp_path.rglob("*") if p.suffix in (".docx", ".pdf")]
-    pks = shipped.catalogue.requests("pks", ("bali", "ntb"))
+    written = [p for p in out.rglob("*") if p.suffix in (".docx", ".pdf")]
+    pks = assembler_for(root).catalogue.requests("pks", ("bali", "ntb"))
     assert len(written) == 2 * len(pks) and all(complete(p) for p in written)
-    assert not list(tmp_path.rglob("*.tmp"))
+    assert not list(out.rglob("*.tmp"))
