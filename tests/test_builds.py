@@ -102,3 +102,15 @@ def test_html_is_a_standalone_page_with_the_pdf_css_and_referenced_fonts(small, 
     assembler = assembler_for(small)
     expected = text(request_of(assembler, "mou", ("bali", "ntb")), assembler.language).split()
     assert " ".join(expected[:200]) in " ".join(reader.words)
+
+
+def test_the_page_a_preview_calls_needs_only_the_tree_and_the_templates(small):
+    from docgen.writers import html
+    from conftest import request_of
+    assembler = assembler_for(small)
+    agreement = request_of(assembler, "pks", ("bali", "ntt"), "perhubungan")
+    page = html.page(agreement, small / "templates", font_url=lambda path: f"/fonts/{path.name}")
+    assert page.startswith("<!DOCTYPE html>") and 'url("/fonts/' in page
+    assert "dcterms.created" not in page
+    for province in ("bali", "ntt"):
+        assert assembler.library.agencies["perhubungan"][province]["nama"].upper() in page

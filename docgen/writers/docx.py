@@ -47,6 +47,11 @@ def style_names(language) -> dict[str, str]:
     return names
 
 
+def style_ids(language) -> dict[str, str]:
+    """Each style of STYLES by its id in the document: its name without spaces."""
+    return {role: name.replace(" ", "") for role, name in style_names(language).items()}
+
+
 def write(agreement: Agreement, context) -> bytes:
     """The DOCX bytes of one agreement; `context.date` is stamped as created/modified (fixed).
 
@@ -104,6 +109,7 @@ class _Writer:
         self.document = document
         self.fields = fields
         self.language = language
+        self.ids = style_ids(language)
         self.bookmarks = ooxml.Bookmarks()
         self.revisions = ooxml.Revisions()
 
@@ -125,7 +131,7 @@ class _Writer:
             self.annex(annex)
 
     def article(self, article: Article) -> None:
-        heading = _paragraph(self.document, "article")
+        heading = _paragraph(self.document, self.ids["article"])
         # the clause anchor: an invisible bookmark named after the clause id around the whole article
         anchor = self.bookmarks.start(heading, clause_anchor(article.clause_id))
         heading.add_run(self.language.word("reference", "article") + " ")
@@ -185,7 +191,7 @@ class _Writer:
             self.content(p, line.content)
 
     def paragraph(self, paragraph: Paragraph, indent: float, clause_id: str | None = None):
-        p = _paragraph(self.document, "paragraph" if paragraph.number else "body")
+        p = _paragraph(self.document, self.ids["paragraph" if paragraph.number else "body"])
         label = self.language.ayat_label(paragraph.number) if paragraph.number else ""
         key = ("para", clause_id, paragraph.label) if paragraph.label and clause_id else None
         self.line_start(p, paragraph, key, label, str(paragraph.number))
@@ -194,7 +200,7 @@ class _Writer:
         return p
 
     def item(self, item: Item, level: int, indent: float, clause_id: str | None = None):
-        p = _paragraph(self.document, ITEM_STYLES[level])
+        p = _paragraph(self.document, self.ids[ITEM_STYLES[level]])
         left = indent + (level + 1) * INDENT_CM
         p.paragraph_format.left_indent = Cm(left)
         p.paragraph_format.first_line_indent = Cm(-INDENT_CM)
@@ -226,12 +232,12 @@ class _Writer:
                 self.revisions.wrap(p, p.runs[before:], part.kind, part.author, part.date)
 
     def line(self, content: Content, style: str):
-        p = _paragraph(self.document, style)
+        p = _paragraph(self.document, self.ids[style])
         self.content(p, content)
         return p
 
     def spacer(self) -> None:
-        _paragraph(self.document, "number")
+        _paragraph(self.document, self.ids["number"])
 
     def signatures(self, signatures: tuple[Signature, ...]) -> None:
         """A column per party: role and office, room for signature, seal and meterai, then the name."""
@@ -242,18 +248,18 @@ class _Writer:
             ooxml.cant_split(row)
         for top, bottom, signature in zip(table.rows[0].cells, table.rows[1].cells, signatures):
             role = top.paragraphs[0]
-            _restyle(role, "signature")
+            _restyle(role, self.ids["signature"])
             role.add_run(signature.role)
-            self.content(_paragraph(top, "signature"), signature.office)
+            self.content(_paragraph(top, self.ids["signature"]), signature.office)
             name = bottom.paragraphs[0]
-            _restyle(name, "signature")
+            _restyle(name, self.ids["signature"])
             name.paragraph_format.space_before = Cm(2.6)
             for run in _runs(self, name, signature.name):
                 run.bold = True
                 run.underline = True
 
     def annex(self, annex: Annex) -> None:
-        _paragraph(self.document, "annex_title").add_run().add_break(WD_BREAK.PAGE)
+        _paragraph(self.document, self.ids["annex_title"]).add_run().add_break(WD_BREAK.PAGE)
         for line in annex.heading:
             self.line(line, "annex_title")
         self.spacer()
@@ -265,12 +271,12 @@ class _Writer:
         ooxml.table_borders(table)
         ooxml.repeat_header(table.rows[0])
         for cell, text in zip(table.rows[0].cells, data.header):
-            _restyle(cell.paragraphs[0], "table")
+            _restyle(cell.paragraphs[0], self.ids["table"])
             cell.paragraphs[0].add_run(text).bold = True
         for row, values in zip(table.rows[1:], data.rows):
             ooxml.cant_split(row)
             for cell, value in zip(row.cells, values):
-                _restyle(cell.paragraphs[0], "table")
+                _restyle(cell.paragraphs[0], self.ids["table"])
                 self.content(cell.paragraphs[0], value)
 
 
@@ -284,19 +290,14 @@ def anchored_clause(bookmark: str) -> str | None:
     return bookmark[len(ANCHOR_PREFIX):].replace("_", "-") if bookmark.startswith(ANCHOR_PREFIX) else None
 
 
-def _paragraph(container, style: str):
-    """A new paragraph in `container` with a style of STYLES (set by id: python-docx's lookup by name is slow)."""
-    return _restyle(container.add_paragraph(), style)
+def _paragraph(container, style_id: str):
+    """A new paragraph in `container` with a style, set by id (python-docx's lookup by name is slow)."""
+    return _restyle(container.add_paragraph(), style_id)
 
 
-def _restyle(p, style: str):
-    p._p.get_or_add_pPr().style = _STYLE_IDS[style]
+def _restyle(p, style_id: str):
+    p._p.get_or_add_pPr().style = style_id
     return p
-
-
-# Style ids of the document being written: the names of the words file without spaces (one language per
-# process at a time; set by _styles before any paragraph is written).
-_STYLE_IDS: dict[str, str] = {}
 
 
 def _runs(writer: _Writer, p, content: Content):
@@ -325,7 +326,6 @@ def _styles(document, font: str, language) -> None:
     normal.paragraph_format.line_spacing = 1.15
     normal.paragraph_format.space_after = Pt(0)
     names = style_names(language)
-    _STYLE_IDS.update({role: name.replace(" ", "") for role, name in names.items()})
     for role, (alignment, bold, keep, before, after) in STYLES.items():
         style = styles.add_style(names[role], WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
@@ -359,7 +359,8 @@ def _page(document, agreement: Agreement, language) -> None:
     section.footer_distance = Cm(1)
     footer = section.footer
     number_line = footer.paragraphs[0]
-    _restyle(number_line, "initials")
+    ids = style_ids(language)
+    _restyle(number_line, ids["initials"])
     ooxml.simple_field(number_line, "PAGE", "1")
     table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(2.2 * len(page.paraf)))
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
@@ -370,7 +371,7 @@ def _page(document, agreement: Agreement, language) -> None:
     for row in table.rows:
         for cell in row.cells:  # Word and LibreOffice read the width of each cell
             cell.width = Cm(2.2)
-            _restyle(cell.paragraphs[0], "initials")
+            _restyle(cell.paragraphs[0], ids["initials"])
     for cell, label in zip(table.rows[0].cells, page.paraf):
         cell.paragraphs[0].add_run(language.word("page", "paraf").format(label))
     table.rows[1].height = Cm(0.9)

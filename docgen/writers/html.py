@@ -16,7 +16,7 @@ from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.ttLib import TTFont
 
 from ..errors import DocgenError
-from ..language import Language
+from ..language import Language, load
 from ..library import load_data, read_text
 from ..model import DOTS, Agreement, Blank, Change, Ref
 
@@ -24,10 +24,15 @@ TEMPLATE = "agreement.html"
 STYLESHEET = "agreement.css"
 
 
-def page(agreement: Agreement, templates: Path, language: Language, date: dt.datetime,
-         font_url: Callable[[Path], str] | None = None) -> str:
-    """The whole page as one HTML string, CSS included; `font_url` turns a font file into the URL the
-    page loads it from (default: its file:// URL)."""
+def page(agreement: Agreement, templates: Path, language: Language | None = None,
+         date: dt.datetime | None = None, font_url: Callable[[Path], str] | None = None) -> str:
+    """The whole page as one HTML string, CSS included.
+
+    `language` defaults to the agreement's own words file; `date` is stamped as created/modified
+    when given; `font_url` turns a font file into the URL the page loads it from (default: its
+    file:// URL; a server passes its own route).
+    """
+    language = language or load(templates, agreement.language)
     family, fonts = _fonts(templates, agreement.page.font)
     url = font_url or (lambda path: path.resolve().as_uri())
     watermark = ""
@@ -36,7 +41,7 @@ def page(agreement: Agreement, templates: Path, language: Language, date: dt.dat
     return _environment(templates).get_template(TEMPLATE).render(
         a=agreement, words=language, ref=language.reference, dots=DOTS, family=family,
         font_files={style: url(path) for style, path in fonts.items()},
-        css=read_text(templates / "pdf" / STYLESHEET), date=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        css=read_text(templates / "pdf" / STYLESHEET), date=date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else "",
         watermark=watermark)
 
 
