@@ -104,12 +104,16 @@ def run(tasks: list[Task], jobs: int):
             yield perform(task)
         return
     import multiprocessing
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
         futures = {i: pool.submit(perform, tasks[i]) for i in order}
         for index in range(len(tasks)):
             yield futures[index].result()
+    finally:
+        # interrupted: the documents being written are finished, those not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], out: Path, options: dict,

@@ -114,3 +114,12 @@ def test_the_page_a_preview_calls_needs_only_the_tree_and_the_templates(small):
     assert "dcterms.created" not in page
     for province in ("bali", "ntt"):
         assert assembler.library.agencies["perhubungan"][province]["nama"].upper() in page
+
+
+def test_an_unknown_format_is_an_error_never_a_fallback():
+    import pytest
+    from docgen import writers
+    from docgen.errors import DocgenError
+    with pytest.raises(DocgenError, match="unknown format 'odt'"):
+        writers.get("odt")
+    assert [w.name for w in writers.chosen("all")] == ["docx", "pdf"]
