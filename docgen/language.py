@@ -44,7 +44,7 @@ class Language:
         for key in keys:
             if not isinstance(value, dict) or key not in value:
                 raise DocgenError(f"the words file has no '{'.'.join(keys)}'; add it", self.path,
-                                  getattr(value, "lines", {}).get(keys[0]) if isinstance(value, dict) else None)
+                                  getattr(self.data, "lines", {}).get(keys[0]))
             value = value[key]
         return value
 

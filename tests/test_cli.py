@@ -101,3 +101,12 @@ def test_unknown_format_is_an_error_not_a_fallback(tmp_path):
     result = docgen("build", "mou", "--parties", "bali,ntb", "--format", "odt", "--out", str(tmp_path / "o"))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "'odt'" in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_word_missing_from_the_words_file_names_the_file(small):
+    words = small / "templates/lang/id.yaml"
+    words.write_text(words.read_text(encoding="utf-8").replace("  conjunction: dan ", "  sambung: dan "),
+                     encoding="utf-8")
+    result = docgen("build", "mou", "--parties", "bali,ntb", "--out", "out", cwd=small)
+    assert_clean_error(result, "templates/lang/id.yaml:", "has no 'lists.conjunction'; add it")
+    assert not (small / "out").exists()
