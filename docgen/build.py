@@ -11,122 +11,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import consistency, instruments
 from .assemble import Assembler
+from .catalogue import Request
 from .errors import DocgenError
-from .library import DATA_FILES, display
-from .model import Agreement
+from .library import display
+from .model import Agreement, Blank, walk
+from .writers import Context, Writer
 
-FORMATS = ("docx", "pdf")
 CODE = Path(__file__).resolve().parent
 TEMPORARY_GLOB = ".*.tmp"
 
 
 @dataclass(frozen=True)
-class Request:
-    """One document to build: an instrument of the catalogue, its parties, and for a surat kuasa its grantor."""
-    instrument: str
-    codes: tuple[str, ...]
-    grantor: str | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.instrument}-{self.grantor}" if self.grantor else self.instrument
-
-    def path(self, out: Path, fmt: str) -> Path:
-        return out / "-".join(self.codes) / f"{self.name}.{fmt}"
-
-
-@dataclass(frozen=True)
 class Output:
-    """One file to write, and the fingerprint of everything it is made from."""
-    fmt: str
+    """One file to write, by one writer, and the fingerprint of everything it is made from."""
+    writer: Writer
     path: Path
     fingerprint: str
 
 
-def requests(assembler: Assembler, what: str, parties: tuple[str, ...] | None,
-             sector: str | None) -> list[Request]:
-    """Every document `docgen build WHAT` makes, in catalogue order, combinations largest first.
-
-    WHAT is an instrument id, a kind (mou, pks, surat-kuasa) or all; the catalogue is checked first.
-    """
-    catalogue = assembler.catalogue
-    if sector and sector not in assembler.mou_scope():
-        raise consistency.scope_error(assembler.library, sector)
-    consistency.check_catalogue(assembler.library, catalogue)
-    chosen = [i for i in catalogue.instruments if what in ("all", i.kind, i.id)]
-    if not chosen:
-        raise DocgenError(f"'{what}' is neither an instrument nor a kind of the catalogue; use all, "
-                          f"{', '.join(instruments.KINDS)} or an id that docgen list shows", catalogue.path)
-    if sector:
-        chosen = [i for i in chosen if i.sector == sector or (i.kind == "surat-kuasa" and
-                                                             catalogue.get(i.authorises).sector == sector)]
-        if not chosen:
-            raise DocgenError(f"--sector applies to the PKS of a sector; use 'docgen build pks --sector {sector}'")
-    result = []
-    for instrument in chosen:
-        if parties and instrument.kind == "pks" and parties not in instrument.combinations and instrument.parent:
-            # not made for these parties: say why when it is because no MoU has them all
-            consistency.parent_parties(catalogue.get(instrument.parent), parties, assembler.library)
-        for codes in instrument.combinations:
-            if parties and codes != parties:
-                continue
-            if instrument.kind == "surat-kuasa":
-                result += [Request(instrument.id, codes, code)
-                           for code in consistency.grantors(catalogue, instrument) if code in codes]
-            else:
-                result.append(Request(instrument.id, codes))
-    if parties and not result:
-        raise DocgenError(f"no {what} is made for {'-'.join(parties)}; the catalogue lists its combinations "
-                          "(kombinasi)", catalogue.path)
-    return result
-
-
-def assemble(assembler: Assembler, request: Request) -> Agreement:
-    """The agreement tree of one request, checked against its MoU when it is a PKS."""
-    instrument = assembler.instrument(request.instrument)
-    agreement = assembler.document(instrument, request.codes, request.grantor)
-    if instrument.kind == "pks":
-        consistency.check_pks(assembler.library, assembler.catalogue, instrument, agreement)
-        for field in instrument.fields:
-            consistency.check_annex_years(assembler.library.annexes[field.slug], instrument.event)
-    return agreement
-
-
-def signing_date(assembler: Assembler, request: Request) -> dt.date:
-    """The date a document carries: its own, or for a surat kuasa that of the PKS it authorises."""
-    instrument = assembler.instrument(request.instrument)
-    if instrument.kind == "surat-kuasa":
-        instrument = assembler.catalogue.get(instrument.authorises)
-    return instrument.event["tanggal"]
-
-
-# ---- what is up to date -----------------------------------------------------------------------
-
-def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -> str:
-    """A digest of every input of one output: clauses and data it uses, templates, fonts, code, options."""
-    library, templates = assembler.library, assembler.templates
-    clauses_dir = library.root / "clauses"
-    files = [clauses_dir / f"{name}.yaml" for name in DATA_FILES if name != "rules"]
-    files.append(clauses_dir / instruments.FILE)
-    instrument = assembler.instrument(request.instrument)
-    # a surat kuasa names the PKS it authorises (its fields' names) but holds none of its articles
-    document = assembler.catalogue.get(instrument.authorises) if instrument.authorises else instrument
-    for field in document.fields:
-        files.append(clauses_dir / field.slug / "tema.yaml")
-        if document is instrument:
-            files.append(clauses_dir / field.slug / "lampiran.yaml")
-    files += [templates / frame for frame in assembler.frames(instrument.template)]
-    if fmt == "pdf":
-        files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
+def fingerprint(assembler: Assembler, request: Request, writer: Writer, options: dict, final: bool) -> str:
+    """A digest of every input of one output: the files the document and the writer read, code, options."""
+    library = assembler.library
     digest = hashlib.sha256()
-    options = assembler.options
-    digest.update(repr((request, fmt, options, final,
+    digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
-    for clause in assembler.clauses(instrument):
-        digest.update(clause.id.encode() + clause.source.encode())
-    for path in files:
+    for path in assembler.inputs(request) + writer.files(library.templates):
         digest.update(path.name.encode() + _file_digest(path))
     return digest.hexdigest()
 
@@ -169,29 +79,19 @@ def document_date(signed: dt.date) -> dt.datetime:
     return dt.datetime(signed.year, signed.month, signed.day)
 
 
-def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime, fields: bool = True) -> bytes:
-    # the writers load python-docx and WeasyPrint: only when something is rendered (a no-op build stays fast)
-    if fmt == "docx":
-        from .writers import docx as docx_writer
-        return docx_writer.write(agreement, date, fields)
-    from .writers import pdf as pdf_writer
-    return pdf_writer.write(agreement, templates, date)
-
-
 @dataclass(frozen=True)
 class Task:
     """Everything a worker process needs to write one document's outputs."""
     agreement: Agreement
     outputs: tuple[Output, ...]
-    templates: Path
-    date: dt.datetime
-    fields: bool = True
+    context: Context                  # options: every writer option given; each writer takes its own
 
 
 def perform(task: Task) -> tuple[Path, ...]:
     """Render and write the outputs of one document (runs in a worker process)."""
     for output in task.outputs:
-        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date, task.fields))
+        context = dataclasses.replace(task.context, options=output.writer.chosen(task.context.options))
+        write_atomically(output.path, output.writer.write(task.agreement, context))
         write_atomically(_stamp(output.path), output.fingerprint.encode())
     return tuple(output.path for output in task.outputs)
 
@@ -203,17 +103,55 @@ def run(tasks: list[Task], jobs: int):
             yield perform(task)
         return
     import multiprocessing
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
         futures = {i: pool.submit(perform, tasks[i]) for i in order}
-        try:
-            for index in range(len(tasks)):
-                yield futures[index].result()
-        except BaseException:
-            # interrupted: finish the documents being written, start no other
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        for index in range(len(tasks)):
+            yield futures[index].result()
+    finally:
+        # interrupted: the documents being written are finished, those not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], out: Path, options: dict,
+         final: bool, force: bool) -> tuple[list[Task], int]:
+    """The tasks that write what is not up to date, and how many outputs are kept as they are."""
+    tasks, kept = [], 0
+    for request in requests:
+        outputs = [Output(w, request.path(out, w.suffix), fingerprint(assembler, request, w, options, final))
+                   for w in writers]
+        stale = tuple(o for o in outputs if force or not up_to_date(o))
+        kept += len(outputs) - len(stale)
+        if not stale:
+            continue
+        agreement = assembler.agreement(request)
+        if final:
+            refuse_blanks(agreement)
+            agreement = finalised(agreement)
+        date = document_date(assembler.signing_date(request))
+        tasks.append(Task(agreement, stale, Context(assembler.templates, date, assembler.language, options)))
+    return tasks, kept
+
+
+def refuse_blanks(agreement: Agreement) -> None:
+    """A final build stops at the first document that still has a blank to fill."""
+    left = blanks(agreement)
+    if left:
+        raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
+                          "(docgen check --final lists them) or build without --final", left[0].path, left[0].line)
+
+
+def blanks(agreement: Agreement) -> list[DocgenError]:
+    """One problem per blank of the document, located in the data file that fills it."""
+    problems = []
+    for blank in walk(agreement, Blank):
+        path, _, line = blank.source.partition(":")
+        problems.append(DocgenError(f"still blank in the {agreement.name} of {agreement.combination}: "
+                                    f"{blank.what}; fill it in before the final build",
+                                    path or None, int(line) if line.isdigit() else None))
+    return problems
 
 
 def finalised(agreement: Agreement) -> Agreement:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from . import indonesian
 from .errors import DocgenError
-from .instruments import Catalogue, Instrument
+from .instruments import DATE, POWER_OF_ATTORNEY, TERM, Instrument
 from .library import Library
 from .model import Agreement
 from .writers import text
@@ -54,17 +53,17 @@ def scope_error(library: Library, slug: str) -> DocgenError:
                        "or do not build its PKS", mou.path, mou.lines.get("bidang"))
 
 
-def check_pks(library: Library, catalogue: Catalogue, pks: Instrument, agreement: Agreement) -> None:
+def check_pks(library: Library, catalogue, pks: Instrument, agreement: Agreement, language) -> None:
     """Raise a DocgenError naming the line to fix when one PKS would contradict its MoU."""
     check_dates(library, catalogue, pks)
-    cited = indonesian.tanggal_kata(_parent(catalogue, pks).event["tanggal"])
-    if cited not in text.text(agreement):
+    cited = language.tanggal_kata(_parent(catalogue, pks).event["tanggal"])
+    if cited not in text.text(agreement, language):
         programme = library.programme
         raise DocgenError(f"the PKS does not cite the date of the Nota Kesepahaman ({cited}); its recitals "
                           "must use program.mou.tanggal", programme.path, programme.lines.get("konsiderans"))
 
 
-def check_dates(library: Library, catalogue: Catalogue, pks: Instrument) -> None:
+def check_dates(library: Library, catalogue, pks: Instrument) -> None:
     """A PKS starts after its MoU, within the MoU's term, and ends no later than the MoU."""
     parent = _parent(catalogue, pks)
     programme = library.programme
@@ -73,16 +72,16 @@ def check_dates(library: Library, catalogue: Catalogue, pks: Instrument) -> None
     pks_end = add_years(pks_start, int(pks.event["jangka_waktu"]))
     if pks_start < mou_start or pks_start >= mou_end:
         relation = "before" if pks_start < mou_start else "after the end of"
-        raise DocgenError(f"{pks.id} is dated {indonesian.tanggal(pks_start)}, {relation} the Nota Kesepahaman it "
-                          f"implements ({indonesian.tanggal(mou_start)}–{indonesian.tanggal(mou_end)}); correct "
-                          "its tanggal", *where(pks, "tanggal", programme["pks"]))
+        raise DocgenError(f"{pks.id} is dated {_iso(pks_start)}, {relation} the Nota Kesepahaman it "
+                          f"implements ({_iso(mou_start)}–{_iso(mou_end)}); correct "
+                          f"its {DATE}", *where(pks, DATE, programme["pks"]))
     if pks_end > mou_end:
-        raise DocgenError(f"{pks.id} would run until {indonesian.tanggal(pks_end)}, past the end of the Nota "
-                          f"Kesepahaman on {indonesian.tanggal(mou_end)}; shorten its jangka_waktu",
+        raise DocgenError(f"{pks.id} would run until {_iso(pks_end)}, past the end of the Nota "
+                          f"Kesepahaman on {_iso(mou_end)}; shorten its jangka_waktu",
                           *where(pks, "jangka_waktu", programme["pks"]))
 
 
-def check_catalogue(library: Library, catalogue: Catalogue) -> None:
+def check_catalogue(library: Library, catalogue) -> None:
     """Every rule that ties instruments to each other; the first broken one is raised with its line."""
     for instrument in catalogue.instruments:
         if instrument.kind == "pks":
@@ -93,7 +92,7 @@ def check_catalogue(library: Library, catalogue: Catalogue) -> None:
             _check_numbers_filled(library, catalogue, instrument)
 
 
-def _parent(catalogue: Catalogue, pks: Instrument) -> Instrument:
+def _parent(catalogue, pks: Instrument) -> Instrument:
     parent = catalogue.get(pks.parent) if pks.parent else None
     if parent is None or parent.kind != "mou":
         raise DocgenError(f"{pks.id} needs 'induk:', the id of the Nota Kesepahaman (jenis: mou) it implements",
@@ -101,7 +100,7 @@ def _parent(catalogue: Catalogue, pks: Instrument) -> Instrument:
     return parent
 
 
-def _check_pks_entry(library: Library, catalogue: Catalogue, pks: Instrument) -> None:
+def _check_pks_entry(library: Library, catalogue, pks: Instrument) -> None:
     parent = _parent(catalogue, pks)
     scope = set(library.programme["mou"].get("bidang") or library.sectors) | set(parent.themes)
     for field in pks.fields:
@@ -125,15 +124,15 @@ def _check_pks_entry(library: Library, catalogue: Catalogue, pks: Instrument) ->
             raise DocgenError(f"the signatory of {pks.id} for {code} is not the governor and needs the governor's "
                               f"surat kuasa; add an instrument with jenis: surat-kuasa and untuk: {pks.id}",
                               pks.path, pks.line("penandatangan"))
-        signed_on = _value(library.numbers, ("surat_kuasa", pks.number_key, code, "tanggal"))
+        signed_on = value(library.numbers, ("surat_kuasa", pks.number_key, code, DATE))
         if signed_on is not None and (not isinstance(signed_on, dt.date) or signed_on >= pks.event["tanggal"]):
             numbers = library.numbers
             raise DocgenError(f"the surat kuasa of {code} for {pks.id} is dated {signed_on}, not before the PKS "
-                              f"({indonesian.tanggal(pks.event['tanggal'])}); write its date YYYY-MM-DD, earlier "
+                              f"({_iso(pks.event['tanggal'])}); write its date YYYY-MM-DD, earlier "
                               "than the PKS", numbers.path, numbers.lines.get("surat_kuasa"))
 
 
-def _check_power_entry(library: Library, catalogue: Catalogue, power: Instrument) -> None:
+def _check_power_entry(library: Library, catalogue, power: Instrument) -> None:
     pks = catalogue.get(power.authorises) if power.authorises else None
     if pks is None or pks.kind != "pks":
         raise DocgenError(f"{power.id} needs 'untuk:', the id of the PKS (jenis: pks) it authorises",
@@ -144,30 +143,35 @@ def _check_power_entry(library: Library, catalogue: Catalogue, power: Instrument
                               f"{pks.id} in person; remove {code}", power.path, power.line("pemberi_kuasa"))
 
 
-def grantors(catalogue: Catalogue, power: Instrument) -> tuple[str, ...]:
+def grantors(catalogue, power: Instrument) -> tuple[str, ...]:
     """The provinces whose governor gives this surat kuasa."""
     pks = catalogue.get(power.authorises)
     return tuple(c for c in pks.parties if pks.needs_power_of_attorney(c)
                  and (power.grantors is None or c in power.grantors))
 
 
-def _check_numbers_filled(library: Library, catalogue: Catalogue, instrument: Instrument) -> None:
+def _check_numbers_filled(library: Library, catalogue, instrument: Instrument) -> None:
     if instrument.kind == "surat-kuasa":
         pks = catalogue.get(instrument.authorises)
         wanted = [("surat_kuasa", pks.number_key, code, part) for code in grantors(catalogue, instrument)
-                  for part in ("nomor", "tanggal")]
+                  for part in POWER_OF_ATTORNEY]
     else:
         section = "mou" if instrument.kind == "mou" else "pks"
         prefix = (section,) if instrument.kind == "mou" else (section, instrument.number_key)
         wanted = [prefix + ("-".join(codes), code) for codes in instrument.combinations for code in codes]
     for keys in wanted:
-        if _value(library.numbers, keys) in (None, ""):
+        if value(library.numbers, keys) in (None, ""):
             raise DocgenError(f"{instrument.id} is marked ditandatangani but numbers.yaml has no "
                               f"{'.'.join(keys)}; fill it in, or set status: rencana", instrument.path,
                               instrument.line("status"))
 
 
-def _value(data, keys: tuple[str, ...]):
+def _iso(date: dt.date) -> str:
+    return date.isoformat()
+
+
+def value(data, keys: tuple[str, ...]):
+    """The value at a path of keys in a data file, or None."""
     for key in keys:
         data = data.get(key) if isinstance(data, dict) else None
     return data

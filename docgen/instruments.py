@@ -20,9 +20,24 @@ STATUSES = ("rencana", "ditandatangani")
 GOVERNOR = "gubernur"
 AGENCY_HEAD = "perangkat-daerah"           # the head of the field's agency (agencies.yaml or the theme's tema.yaml)
 FAMILIES = ("bidang",)
-KEYS = {"id", "jenis", "judul", "pokok", "bidang", "tema", "induk", "untuk", "pemberi_kuasa", "penandatangan",
-        "pihak", "kombinasi", "tanggal", "tempat", "tempat_provinsi", "tempat_lain", "jangka_waktu", "status",
-        "tanggal_tanda_tangan", "nomor", "templat", "konsiderans", "sumber", "keluarga", "catatan"}
+# The keys of a catalogue entry (clauses/README.md), each with what it holds.
+KEYS = {"id": "the output file name", "jenis": "its kind", "judul": "its title, over programme.yaml's",
+        "pokok": "the subject of a PKS of several fields", "bidang": "a PKS's fields",
+        "tema": "the themes in an MoU's scope", "induk": "the MoU a PKS implements",
+        "untuk": "the PKS a surat kuasa authorises", "pemberi_kuasa": "the provinces that grant a surat kuasa",
+        "penandatangan": "who signs for each party", "pihak": "its provinces", "kombinasi": "its combinations",
+        "tanggal": "its date", "tempat": "its place", "tempat_provinsi": "the province of its place",
+        "tempat_lain": "its place when that province is not a party", "jangka_waktu": "its term in years",
+        "status": "rencana or ditandatangani", "tanggal_tanda_tangan": "the date it was signed",
+        "nomor": "the key of its numbers in numbers.yaml", "templat": "its frame in templates/",
+        "konsiderans": "its own recitals", "sumber": "the sources of its facts",
+        "keluarga": "a family of instruments", "catatan": "a note"}
+DATE = next(key for key in KEYS if key == "tanggal")
+SIGNED_ON = next(key for key in KEYS if key == "tanggal_tanda_tangan")
+TERM = next(key for key in KEYS if key == "jangka_waktu")
+TITLE = next(key for key in KEYS if key == "judul")
+# The keys of a surat kuasa in numbers.yaml (surat_kuasa.<PKS>.<province>).
+POWER_OF_ATTORNEY = {"nomor": "its number", "tanggal": "its date, before the PKS's"}
 FIELD_KEYS = {"bidang", "nama", "koordinator", "sumber"}
 SIGNATORY_KEYS = {"perangkat_daerah", "jabatan", "nama", "alamat", "sumber"}
 FILE = "instruments.yaml"
@@ -79,7 +94,7 @@ class Theme:
 
 
 @dataclass(frozen=True)
-class Catalogue:
+class Entries:
     instruments: tuple[Instrument, ...]
     themes: dict
     path: str
@@ -114,7 +129,7 @@ def load_themes(root: Path, sectors: dict) -> dict:
     return themes
 
 
-def load(library: Library) -> Catalogue:
+def load(library: Library) -> Entries:
     """Read and validate clauses/instruments.yaml against the library; expand families."""
     path = library.root / "clauses" / FILE
     if not path.exists():
@@ -140,7 +155,7 @@ def load(library: Library) -> Catalogue:
             raise DocgenError(f"instrument id '{instrument.id}' is already used at line {seen[instrument.id].line()}; "
                               "give this instrument another id", shown, instrument.line())
         seen[instrument.id] = instrument
-    return Catalogue(tuple(instruments), themes, shown)
+    return Entries(tuple(instruments), themes, shown)
 
 
 def _within_parent(instrument: Instrument, instruments: list[Instrument]) -> Instrument:
@@ -189,7 +204,7 @@ def _instrument(generated: tuple[dict, str | None], entry: LineDict, library: Li
     def fail(message: str, key: str | None = None):
         raise DocgenError(message, shown, line(key) if key else line("id", line("keluarga")))
 
-    unknown = sorted(set(values) - KEYS)
+    unknown = sorted(set(values) - set(KEYS))
     if unknown:
         fail(f"unknown key '{unknown[0]}'; allowed: {', '.join(sorted(KEYS))}", unknown[0])
     instrument_id = values.get("id")
@@ -243,25 +258,25 @@ def _event(values: dict, kind: str, library: Library, fail) -> tuple[dict, str, 
     status = values.get("status", "rencana")
     if status not in STATUSES:
         fail(f"status must be {' or '.join(STATUSES)}", "status")
-    signed_on = values.get("tanggal_tanda_tangan")
+    signed_on = values.get(SIGNED_ON)
     if status == "ditandatangani" and not isinstance(signed_on, dt.date):
-        fail("an instrument marked ditandatangani needs tanggal_tanda_tangan: YYYY-MM-DD", "status")
-    for key in ("tanggal", "tanggal_tanda_tangan"):
+        fail(f"an instrument marked ditandatangani needs {SIGNED_ON}: YYYY-MM-DD", "status")
+    for key in (DATE, SIGNED_ON):
         if key in values and values[key] is not None and not isinstance(values[key], dt.date):
             fail(f"{key} must be a date written YYYY-MM-DD", key)
-    term = values.get("jangka_waktu")
+    term = values.get(TERM)
     if term is not None and (isinstance(term, bool) or not isinstance(term, int) or term < 1):
-        fail("jangka_waktu must be a whole number of years, like 3", "jangka_waktu")
+        fail(f"{TERM} must be a whole number of years, like 3", TERM)
     place_province = values.get("tempat_provinsi")
     if place_province is not None and place_province not in library.provinces:
         fail(f"tempat_provinsi must be a province code ({', '.join(library.provinces)})", "tempat_provinsi")
     defaults = library.programme.get(kind, {}) if kind in ("mou", "pks") else {}
-    event = {**defaults, **{k: values[k] for k in ("tanggal", "tempat", "tempat_provinsi", "tempat_lain",
-                                                   "jangka_waktu") if k in values}}
-    if "judul" in values:
-        event["judul"] = values["judul"]
-    if kind in ("mou", "pks") and not isinstance(event.get("tanggal"), dt.date):
-        fail(f"the {kind} needs a date: tanggal: YYYY-MM-DD here or in programme.yaml", "tanggal")
+    event = {**defaults, **{k: values[k] for k in (DATE, "tempat", "tempat_provinsi", "tempat_lain", TERM)
+                            if k in values}}
+    if TITLE in values:
+        event[TITLE] = values[TITLE]
+    if kind in ("mou", "pks") and not isinstance(event.get(DATE), dt.date):
+        fail(f"the {kind} needs a date: {DATE}: YYYY-MM-DD here or in programme.yaml", DATE)
     return event, status, signed_on
 
 
@@ -309,7 +324,7 @@ def _signatories(values: dict, kind: str, parties, fields, fail) -> dict:
                 fail(f"unknown key '{unknown[0]}' for a signatory; allowed: {', '.join(sorted(SIGNATORY_KEYS))}",
                      "penandatangan")
             if kind == "mou":
-                fail("the governor signs a Nota Kesepahaman (PP 28/2018 Pasal 2); write penandatangan: gubernur",
+                fail("the governor signs a Nota Kesepahaman (PP 28/2018, article 2); write penandatangan: gubernur",
                      "penandatangan")
         elif who == AGENCY_HEAD:
             if kind != "pks" or len(fields) != 1:
@@ -322,7 +337,7 @@ def _signatories(values: dict, kind: str, parties, fields, fail) -> dict:
     return result
 
 
-def field_data(library: Library, catalogue: Catalogue, field: Field) -> dict:
+def field_data(library: Library, catalogue, field: Field) -> dict:
     """The name, urusan and lead of one field, as clauses see it (bidang_ini)."""
     theme = catalogue.themes.get(field.slug)
     data = theme.data if theme else library.sectors[field.slug]
@@ -333,7 +348,7 @@ def field_data(library: Library, catalogue: Catalogue, field: Field) -> dict:
             "tema": theme is not None, "ruang_lingkup": scope}
 
 
-def field_agency(library: Library, catalogue: Catalogue, slug: str, code: str):
+def field_agency(library: Library, catalogue, slug: str, code: str):
     """The agency (perangkat daerah) that carries a field in one province, with where it is written."""
     theme = catalogue.themes.get(slug)
     if theme:

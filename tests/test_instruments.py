@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 
 from conftest import assembler_for, docgen, words
-from docgen import build as builder
+from docgen.catalogue import Request
 from docgen.errors import DocgenError
-from docgen.model import plain
 from docgen.writers.text import text
 
 THEME = {
@@ -39,11 +38,11 @@ documents: [pks]
 position: 50
 ---
 {% for p in pihak %}
-{{ p.peran }} melalui {{ bidang_ini.perangkat_daerah[p.kode] }} melaksanakan ruang lingkup {{ ref('uji-tema-pks-ruang-lingkup', 'lingkup') }}.
+{{ p.peran }} melalui {{ bidang_ini.perangkat_daerah[loop.index0] }} melaksanakan ruang lingkup {{ ref('uji-tema-pks-ruang-lingkup', 'lingkup') }}.
 
 {% endfor %}
 {% if bidang_ini.koordinator %}
-{{ bidang_ini.koordinator.peran }} mengoordinasikan bidang {{ bidang_ini.nama }}.
+{{ bidang_ini.koordinator }} mengoordinasikan bidang {{ bidang_ini.nama }}.
 {% endif %}
 """,
     "lampiran.yaml": """\
@@ -83,7 +82,7 @@ instrumen:
 
 
 @pytest.fixture
-def small(project_copy) -> Path:
+def regional(project_copy) -> Path:
     """The shipped clauses with a catalogue of its own: the MoU, a two-field PKS and its surat kuasa."""
     theme = project_copy / "clauses/uji-tema"
     theme.mkdir()
@@ -93,10 +92,10 @@ def small(project_copy) -> Path:
     return project_copy
 
 
-def test_a_two_field_pks_and_its_surat_kuasa_build_for_every_combination(small):
-    result = docgen("build", "all", "--out", "out", cwd=small)
+def test_a_two_field_pks_and_its_surat_kuasa_build_for_every_combination(regional):
+    result = docgen("build", "all", "--out", "out", cwd=regional)
     assert result.returncode == 0, result.stderr
-    out = small / "out"
+    out = regional / "out"
     combos = ["bali-ntb-ntt", "bali-ntb", "bali-ntt", "ntb-ntt"]
     # the governor of Bali signs in person: only NTB and NTT give a surat kuasa, in every PKS they are party to
     stems = {f"{c}/{s}" for c in combos for s in ("mou", "pks-uji")}
@@ -104,7 +103,7 @@ def test_a_two_field_pks_and_its_surat_kuasa_build_for_every_combination(small):
     assert {str(p.relative_to(out)) for p in out.rglob("*.*") if not p.name.startswith(".")} == \
         {f"{s}.{fmt}" for s in stems for fmt in ("docx", "pdf")}
     # every document of this catalogue passes every check: no PIHAK KETIGA, no absent province, no bad reference
-    assert docgen("check", cwd=small).returncode == 0
+    assert docgen("check", cwd=regional).returncode == 0
     pks = subprocess.run(["pandoc", "--from", "docx", "--to", "plain", str(out / "bali-ntt/pks-uji.docx")],
                          capture_output=True, text=True, check=True).stdout
     flat = " ".join(pks.split())
@@ -125,9 +124,10 @@ def test_a_two_field_pks_and_its_surat_kuasa_build_for_every_combination(small):
     assert "tanggal sepuluh, bulan Februari, tahun dua ribu dua puluh enam" in power  # the PKS it authorises
 
 
-def test_numbering_and_references_run_across_the_fields(small):
-    assembler = assembler_for(small)
-    pks = assembler.document(assembler.instrument("pks-uji"), ("bali", "ntb", "ntt"))
+def test_numbering_and_references_run_across_the_fields(regional):
+    assembler = assembler_for(regional)
+    pks = assembler.agreement(Request("pks-uji", ("bali", "ntb", "ntt")))
+    plain = assembler.language.plain
     numbers = {a.clause_id: a.number for a in pks.articles}
     assert [a.number for a in pks.articles] == list(range(1, len(pks.articles) + 1))
     # the fields in the order of the catalogue, each part of one field after the same part of the other
@@ -135,7 +135,7 @@ def test_numbering_and_references_run_across_the_fields(small):
              "pariwisata-pks-hak-kewajiban", "uji-tema-pks-hak-kewajiban"]
     assert sorted(order, key=numbers.get) == order
     assert numbers["uji-tema-pks-ruang-lingkup"] == numbers["pariwisata-pks-ruang-lingkup"] + 1
-    body = " ".join(text(pks).split())
+    body = " ".join(text(pks, assembler.language).split())
     # a reference from one field's article to the other field's
     assert f"ruang lingkup sebagaimana dimaksud dalam Pasal {numbers['pariwisata-pks-ruang-lingkup']} ayat (2)" \
         in body
@@ -174,69 +174,69 @@ def refused(root: Path, where: str, message: str) -> None:
     assert not (root / "out").exists()
 
 
-def test_a_field_outside_the_mou_scope(small):
-    catalogue = small / "clauses/instruments.yaml"
+def test_a_field_outside_the_mou_scope(regional):
+    catalogue = regional / "clauses/instruments.yaml"
     edit(catalogue, "    tema: [uji-tema]\n", "")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, r'^    bidang:')}", "not in the scope of mou")
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, r'^    bidang:')}", "not in the scope of mou")
 
 
-def test_parties_outside_the_mou(small):
-    catalogue = small / "clauses/instruments.yaml"
+def test_parties_outside_the_mou(regional):
+    catalogue = regional / "clauses/instruments.yaml"
     edit(catalogue, "    tema: [uji-tema]\n", "    tema: [uji-tema]\n    pihak: [bali, ntb]\n")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, r'^  - id: pks-uji')}",
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, r'^  - id: pks-uji')}",
             "ntt is a party of pks-uji but not of mou")
 
 
 @pytest.mark.parametrize("date, relation", [("2025-11-01", "before"), ("2031-02-10", "after the end of")])
-def test_a_pks_dated_outside_the_mou(small, date, relation):
-    catalogue = small / "clauses/instruments.yaml"
+def test_a_pks_dated_outside_the_mou(regional, date, relation):
+    catalogue = regional / "clauses/instruments.yaml"
     edit(catalogue, "tanggal: 2026-02-10", f"tanggal: {date}")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, rf'tanggal: {date}')}",
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, rf'tanggal: {date}')}",
             f"{relation} the Nota Kesepahaman")
 
 
-def test_a_pks_running_past_the_mou(small):
-    catalogue = small / "clauses/instruments.yaml"
+def test_a_pks_running_past_the_mou(regional):
+    catalogue = regional / "clauses/instruments.yaml"
     edit(catalogue, "    status: rencana\n", "    jangka_waktu: 5\n    status: rencana\n")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, r'jangka_waktu: 5')}", "past the end of the Nota")
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, r'jangka_waktu: 5')}", "past the end of the Nota")
 
 
-def test_a_signatory_without_a_surat_kuasa(small):
-    catalogue = small / "clauses/instruments.yaml"
+def test_a_signatory_without_a_surat_kuasa(regional):
+    catalogue = regional / "clauses/instruments.yaml"
     content = catalogue.read_text(encoding="utf-8")
     catalogue.write_text(content[:content.index("  - id: kuasa-uji")], encoding="utf-8")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, r'^    penandatangan:')}",
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, r'^    penandatangan:')}",
             "needs the governor's surat kuasa")
 
 
-def test_a_surat_kuasa_dated_on_or_after_its_pks(small):
-    numbers = small / "clauses/numbers.yaml"
+def test_a_surat_kuasa_dated_on_or_after_its_pks(regional):
+    numbers = regional / "clauses/numbers.yaml"
     edit(numbers, "surat_kuasa: {}", "surat_kuasa:\n  pks-uji:\n    ntb: {nomor: 180/12/2026, tanggal: 2026-02-10}")
-    refused(small, f"clauses/numbers.yaml:{line_of(numbers, r'^surat_kuasa:')}", "not before the PKS")
+    refused(regional, f"clauses/numbers.yaml:{line_of(numbers, r'^surat_kuasa:')}", "not before the PKS")
     # dated the day before, it is accepted
     edit(numbers, "tanggal: 2026-02-10", "tanggal: 2026-02-09")
     assert docgen("build", "kuasa-uji", "--parties", "bali,ntb", "--format", "docx", "--out", "out",
-                  cwd=small).returncode == 0
+                  cwd=regional).returncode == 0
 
 
-def test_a_signed_instrument_has_its_numbers(small):
-    catalogue = small / "clauses/instruments.yaml"
+def test_a_signed_instrument_has_its_numbers(regional):
+    catalogue = regional / "clauses/instruments.yaml"
     edit(catalogue, "    status: rencana\n", "    status: ditandatangani\n    tanggal_tanda_tangan: 2026-02-10\n")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, r'status: ditandatangani')}",
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, r'status: ditandatangani')}",
             "pks-uji is marked ditandatangani but numbers.yaml has no pks.pks-uji.bali-ntb-ntt.bali")
 
 
-def test_catalogue_errors_name_the_line(small):
-    catalogue = small / "clauses/instruments.yaml"
+def test_catalogue_errors_name_the_line(regional):
+    catalogue = regional / "clauses/instruments.yaml"
     edit(catalogue, "    jenis: surat-kuasa", "    jenis: surat-kuasaa")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, r'surat-kuasaa')}", "jenis must be one of")
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, r'surat-kuasaa')}", "jenis must be one of")
     edit(catalogue, "    jenis: surat-kuasaa", "    jenis: surat-kuasa\n    tanggl: 2026-01-01")
-    refused(small, f"clauses/instruments.yaml:{line_of(catalogue, r'tanggl')}", "unknown key 'tanggl'")
+    refused(regional, f"clauses/instruments.yaml:{line_of(catalogue, r'tanggl')}", "unknown key 'tanggl'")
 
 
-def test_a_new_instrument_is_data_only(small):
+def test_a_new_instrument_is_data_only(regional):
     """An instrument added to the catalogue builds with no change to Python."""
-    catalogue = small / "clauses/instruments.yaml"
+    catalogue = regional / "clauses/instruments.yaml"
     catalogue.write_text(catalogue.read_text(encoding="utf-8") + """\
   - id: pks-energi-bali-ntb
     jenis: pks
@@ -247,22 +247,22 @@ def test_a_new_instrument_is_data_only(small):
 """, encoding="utf-8")
     # its signatories are the heads of the energy agencies: the catalogue refuses it without their surat kuasa
     with pytest.raises(DocgenError, match="needs the governor's surat kuasa"):
-        builder.requests(assembler_for(small), "all", None, None)
+        assembler_for(regional).catalogue.requests()
     catalogue.write_text(catalogue.read_text(encoding="utf-8") + """\
   - id: kuasa-energi-bali-ntb
     jenis: surat-kuasa
     untuk: pks-energi-bali-ntb
 """, encoding="utf-8")
-    requests = builder.requests(assembler_for(small), "pks-energi-bali-ntb", None, None)
+    requests = assembler_for(regional).catalogue.requests("pks-energi-bali-ntb")
     assert [(r.name, r.codes) for r in requests] == [("pks-energi-bali-ntb", ("bali", "ntb"))]
-    result = docgen("build", "all", "--parties", "bali,ntb", "--format", "docx", "--out", "out", cwd=small)
+    result = docgen("build", "all", "--parties", "bali,ntb", "--format", "docx", "--out", "out", cwd=regional)
     assert result.returncode == 0, result.stderr
-    made = subprocess.run(["pandoc", "--from", "docx", "--to", "plain", str(small / "out/bali-ntb/pks-energi-bali-ntb.docx")],
+    made = subprocess.run(["pandoc", "--from", "docx", "--to", "plain", str(regional / "out/bali-ntb/pks-energi-bali-ntb.docx")],
                           capture_output=True, text=True, check=True).stdout
     flat = " ".join(words(made))
     assert "Dinas Energi dan Sumber Daya Mineral Provinsi Nusa Tenggara Barat" in flat
     assert "tanggal dua, bulan Maret, tahun dua ribu dua puluh enam" in flat
-    assert (small / "out/bali-ntb/kuasa-energi-bali-ntb-bali.docx").exists()
+    assert (regional / "out/bali-ntb/kuasa-energi-bali-ntb-bali.docx").exists()
 
 
 def test_a_revision_from_before_the_catalogue_is_read_with_the_newer_one(project_copy, tmp_path):
@@ -279,5 +279,6 @@ def test_a_revision_from_before_the_catalogue_is_read_with_the_newer_one(project
         assembler_for(old)
     with_catalogue(old, project_copy)
     assembler = assembler_for(old)
-    assert "PERJANJIAN KERJA SAMA" in text(assembler.pks(("bali", "ntb"), "energi"))
-    assert assembler.mou(("bali", "ntb")).articles
+    pks = assembler.agreement(Request("pks-energi", ("bali", "ntb")))
+    assert "PERJANJIAN KERJA SAMA" in text(pks, assembler.language)
+    assert assembler.agreement(Request("mou", ("bali", "ntb"))).articles
