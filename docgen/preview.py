@@ -219,9 +219,10 @@ async def check_lines(root: Path) -> list[str]:
     try:
         out, err = await asyncio.wait_for(process.communicate(), CHECK_TIMEOUT_S)
     except asyncio.TimeoutError:
-        process.kill()
-        await process.wait()
         return [f"docgen check took more than {CHECK_TIMEOUT_S} s and was stopped"]
+    finally:  # also when the server stops while the check runs
+        if process.returncode is None:
+            process.kill()
     if process.returncode == 0:
         return []
     lines = out.decode().splitlines() or err.decode().strip().splitlines()[-1:]
@@ -265,7 +266,7 @@ class Server:
             tasks.start_soon(self.check, stop)
             yield
             stop.set()
-            self.check_wanted.set()
+            tasks.cancel_scope.cancel()
 
     async def watch(self, stop: anyio.Event) -> None:
         from watchfiles import awatch
@@ -297,15 +298,16 @@ class Server:
 
     async def events(self, request: HttpRequest):
         queue: asyncio.Queue = asyncio.Queue()
+        closing = anyio.Event()   # set when the server stops: the stream then ends cleanly
         self.listeners.add(queue)
 
         async def stream():
             try:
-                while True:
-                    yield await queue.get()
+                while (event := await _next(queue, closing)) is not None:
+                    yield event
             finally:
                 self.listeners.discard(queue)
-        return EventSourceResponse(stream(), ping=15)
+        return EventSourceResponse(stream(), ping=15, shutdown_event=closing, shutdown_grace_period=1)
 
     # ---- pages --------------------------------------------------------------------------------
 
@@ -413,6 +415,15 @@ class _Headers:
         await self.app(scope, receive, with_headers)
 
 
+async def _next(queue: asyncio.Queue, closing: anyio.Event) -> dict | None:
+    """The next event for one open page, or None once the server is stopping."""
+    waiters = [asyncio.ensure_future(queue.get()), asyncio.ensure_future(closing.wait())]
+    done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in pending:
+        waiter.cancel()
+    return waiters[0].result() if waiters[0] in done else None
+
+
 def listening_socket(port: int) -> socket.socket:
     """A socket on the loopback interface; port 0 picks a free one."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -438,7 +449,7 @@ def serve(root: Path, port: int, open_browser: bool, announce) -> None:
     if open_browser:
         import webbrowser
         webbrowser.open(url)
-    config = uvicorn.Config(server.app, log_level="warning", access_log=False, timeout_graceful_shutdown=1)
+    config = uvicorn.Config(server.app, log_level="warning", access_log=False, timeout_graceful_shutdown=2)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:

@@ -14,10 +14,11 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 @contextmanager
-def preview_server(root: Path):
+def preview_server(root: Path, *options: str, env: dict | None = None):
     """`docgen preview --port 0` run in root; yields its address, stops it afterwards."""
-    process = subprocess.Popen([sys.executable, "-m", "docgen", "preview", "--port", "0"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "docgen", "preview", "--port", "0", *options], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})})
     try:
         line = process.stdout.readline()
         found = re.search(r"http://127\.0\.0\.1:\d+/", line)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.client
 import shutil
+import time
 import urllib.parse
 import zipfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from browser import preview_server
-from conftest import PROJECT, assembler_for
+from conftest import PROJECT, assembler_for, docgen
 from docgen.preview import Preview
 
 
@@ -154,3 +155,25 @@ def test_a_download_of_a_broken_document_says_why(server, root):
         clause.write_text(original, encoding="utf-8")
     assert status == 409
     assert body.decode().startswith("clauses/common/penutup.md:")
+
+
+def test_open_shows_the_catalogue_in_the_users_browser(project_copy, tmp_path):
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    with preview_server(project_copy, "--open", env={"BROWSER": str(browser)}) as url:
+        status, body, _ = get(urllib.parse.urlsplit(url), "/")
+        assert status == 200
+        for _ in range(100):  # the browser command runs beside the server
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.05)
+    assert opened.read_text().strip() == url
+
+
+def test_a_port_in_use_is_one_line(project_copy):
+    with preview_server(project_copy) as url:
+        result = docgen("preview", "--port", str(urllib.parse.urlsplit(url).port), cwd=project_copy)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot listen on 127.0.0.1:") and "Traceback" not in result.stderr

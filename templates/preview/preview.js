@@ -68,6 +68,13 @@
   library = [...panel.querySelectorAll("li")].map((item) => item.textContent);
 
   const events = new EventSource("/events");
+  // The browser reconnects by itself after the server was restarted; what changed meanwhile is fetched.
+  let lost = false;
+  events.addEventListener("error", () => { lost = true; });
+  events.addEventListener("open", () => {
+    if (lost) documents.forEach(refresh);
+    lost = false;
+  });
   events.addEventListener("changed", (event) => {
     const data = JSON.parse(event.data);
     if (data.reload) { window.location.reload(); return; }
