@@ -10,7 +10,7 @@ RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS    := libreoffice-writer-nogui pandoc poppler-utils chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: mou pks all check preview test bench screenshots clean system-runtime system-test
+.PHONY: mou pks all check preview test bench bench-preview screenshots clean system-runtime system-test
 
 mou: $(STAMP)
 	$(BIN)/docgen build mou
@@ -32,6 +32,9 @@ test: $(STAMP) system-test
 
 bench: $(STAMP) system-test
 	$(BIN)/python bench/run.py
+
+bench-preview: $(STAMP) system-test
+	$(BIN)/python bench/run.py preview
 
 # The README's pictures of the preview, taken by its browser test.
 screenshots: $(STAMP) system-test

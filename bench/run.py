@@ -246,28 +246,42 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    """Measure in a temporary copy of the library, print the table, write bench/results.json."""
+def main(only: list[str]) -> None:
+    """Measure in a temporary copy of the library, print the table, write bench/results.json.
+
+    `bench/run.py preview` measures only the preview and replaces only its row in results.json.
+    """
+    if only not in ([], ["preview"]):
+        sys.exit("usage: bench/run.py [preview]")
     root = Path(tempfile.mkdtemp(prefix="docgen-bench-"))
     try:
         for folder in ("clauses", "templates"):
             shutil.copytree(REPO / folder, root / folder)
-        rows = build_measures(root)
-        library = assembler(root)
-        documents = {"mou": library.mou(THREE), "pks-pariwisata": library.pks(THREE, "pariwisata")}
-        overhead, ours = overhead_measures(root, documents)
-        rows += overhead + libreoffice_measures(root, ours)
-        scaling, sizes = scaling_measures(root)
-        rows += scaling
-        add_copies(root, 0)
-        rows += preview_measures(root)
+        if only == ["preview"]:
+            rows = preview_measures(root)
+        else:
+            rows = build_measures(root)
+            library = assembler(root)
+            documents = {"mou": library.mou(THREE), "pks-pariwisata": library.pks(THREE, "pariwisata")}
+            overhead, ours = overhead_measures(root, documents)
+            rows += overhead + libreoffice_measures(root, ours)
+            scaling, sizes = scaling_measures(root)
+            rows += scaling
+            add_copies(root, 0)
+            rows += preview_measures(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(table(rows))
-    results = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
-               "measures": {row.pop("key"): row for row in rows}, "scaling": sizes}
-    (REPO / "bench" / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    path = REPO / "bench" / "results.json"
+    if only:
+        results = json.loads(path.read_text())
+        results["measures"].update({row.pop("key"): {**row, "date": now} for row in rows})
+    else:
+        results = {"date": now, "machine": machine(), "measures": {row.pop("key"): row for row in rows},
+                   "scaling": sizes}
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

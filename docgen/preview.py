@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request as HttpRequest
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from . import build
@@ -90,7 +90,7 @@ class Rendering:
     head: str
     body: str
     width_mm: float
-    trace: dict              # clause id → its file, line, number and title
+    trace: dict              # clause id → its file and line
 
 
 @dataclass
@@ -135,8 +135,8 @@ class Preview:
         entries = {}
         for request in requests:
             key = f"{'-'.join(request.codes)}/{request.name}"
-            entries[key] = self.entries.get(key) or Entry(request, self._label(assembler, request))
-            entries[key].request = request
+            entries[key] = self.entries.get(key) or Entry(request, "")
+            entries[key].request, entries[key].label = request, self._label(assembler, request)
         self.entries = entries
         return True
 
@@ -186,8 +186,7 @@ class Preview:
         trace = {}
         for article in agreement.articles:
             clause = assembler.library.clause(article.clause_id)
-            trace[article.clause_id] = {"path": article.source, "line": clause.line if clause else 1,
-                                        "number": article.number, "title": article.title}
+            trace[article.clause_id] = {"path": article.source, "line": clause.line if clause else 1}
         return Rendering(agreement.title, head, body, agreement.page.width_mm, trace)
 
     def problem_lines(self, entry: Entry | None = None) -> list[str]:

@@ -133,3 +133,23 @@ def test_preview_text_is_the_pdf_text(project_copy, kind):
     pdf_words = without_repeated_table_header(words(pdf_body_text(built)))
     assert words(shown) == pdf_words
     assert len(pdf_words) > 1000
+
+
+def test_two_party_versions_beside_the_three_party_one(project_copy):
+    assembler = assembler_for(project_copy)
+    combinations = ["-".join(codes) for codes in assembler.combinations()]
+    with preview_server(project_copy) as url, chromium(1600, 900) as driver:
+        driver.get(f"{url}compare/mou")
+        sheets = driver.find_elements(By.CSS_SELECTOR, ".dokumen[data-doc]")
+        assert [s.get_attribute("data-doc") for s in sheets] == [f"{c}/mou" for c in combinations]
+        tops = {s.location["y"] for s in sheets}
+        lefts = [s.location["x"] for s in sheets]
+        assert len(tops) == 1 and lefts == sorted(lefts)  # one row, the three-party version first
+        for sheet, codes in zip(sheets, assembler.combinations()):
+            titles = [h.text for h in sheet.find_elements(By.CSS_SELECTOR, "h3.judul-pasal")]
+            assert titles == [a.title for a in assembler.mou(codes).articles]
+        # pointing at a Pasal of one version marks the same clause in every version
+        clause = assembler.clauses("mou", None)[0].id
+        ActionChains(driver).move_to_element(sheets[0].find_element(By.ID, clause)).perform()
+        marked = driver.find_elements(By.CSS_SELECTOR, "section.pasal.sorot")
+        assert [m.get_attribute("id") for m in marked] == [clause] * len(sheets)
