@@ -26,8 +26,9 @@ from starlette.routing import Route
 
 from . import build
 from .assemble import Assembler
+from .catalogue import Request
 from .errors import DocgenError
-from .library import DATA_FILES, display, load
+from .library import display, load
 
 LOOPBACK = "127.0.0.1"
 FORMATS = ("docx", "pdf")
@@ -46,25 +47,18 @@ SECURITY_HEADERS = {
 }
 
 
-def document_html(agreement, templates: Path, date) -> str:
-    """The writer's HTML of one document: the one place that names the writer the preview shows."""
-    from .writers import pdf
-    return pdf.html(agreement, templates, date)
+def document_html(assembler: Assembler, agreement, date) -> str:
+    """The document as the HTML writer makes it, its fonts loaded from this server."""
+    from .writers import html
+    return html.page(agreement, assembler.templates, assembler.language, date,
+                     font_url=lambda path: f"/files/templates/fonts/{path.name}")
 
 
-def browser_parts(html: str, templates: Path) -> tuple[str, str]:
-    """The writer's page as the browser gets it from this server: its styles (font files and style
-    sheets rewritten to the server's own addresses) and the inside of its body."""
-    served = {(templates / "fonts").resolve().as_uri() + "/": "/files/templates/fonts/",
-              (templates / "pdf").resolve().as_uri() + "/": "/files/templates/pdf/"}
-    for local, address in served.items():
-        html = html.replace(local, address)
+def browser_parts(html: str) -> tuple[str, str]:
+    """The HTML writer's page cut for the preview's own page: its styles, and the inside of its body."""
     head = html.split("<body", 1)[0]
-    styles = re.findall(r"<style>.*?</style>", head, re.S)
-    sheets = [f'<link rel="stylesheet" href="/files/templates/pdf/{name}">'
-              for name in re.findall(r'<link rel="stylesheet" href="([\w.-]+)">', head)]
     body = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
-    return "\n".join(styles + sheets), body.group(1) if body else ""
+    return "\n".join(re.findall(r"<style>.*?</style>", head, re.S)), body.group(1) if body else ""
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -96,7 +90,7 @@ class Rendering:
 @dataclass
 class Entry:
     """One document of the catalogue: what to build, its last good rendering, and its current error."""
-    request: build.Request
+    request: Request
     label: str
     good: Rendering | None = None
     error: str | None = None
@@ -109,7 +103,7 @@ class Preview:
     """What the server knows: the library, every document's last good rendering, the library's problems."""
     root: Path
     entries: dict = field(default_factory=dict)      # 'bali-ntb/mou' → Entry
-    inputs: dict = field(default_factory=dict)       # Request → the files it is assembled from
+    inputs: dict = field(default_factory=dict)       # Request → the files it is assembled from, as shown
     assembler: Assembler | None = None
     load_error: str | None = None
     problems: list = field(default_factory=list)     # the lines of `docgen check`
@@ -124,24 +118,24 @@ class Preview:
     def reload(self) -> bool:
         """Read the library again; on a problem keep the last good library and remember the problem."""
         try:
-            assembler = Assembler(load(self.root), self.templates)
-            assembler.env.bytecode_cache = self.compiled
-            requests = build.requests(assembler, "all", None, None)
+            assembler = Assembler(load(self.root))
+            assembler.sandbox.env.bytecode_cache = self.compiled
+            requests = assembler.catalogue.requests()
         except DocgenError as error:
             self.load_error = str(error)
             return False
         self.assembler, self.load_error = assembler, None
-        self.inputs = inputs(assembler, requests)
+        self.inputs = {r: {display(p) for p in assembler.library.inputs(r)} for r in requests}
         entries = {}
         for request in requests:
-            key = f"{'-'.join(request.codes)}/{request.name}"
+            key = f"{request.combination}/{request.name}"
             entries[key] = self.entries.get(key) or Entry(request, "")
             entries[key].request, entries[key].label = request, self._label(assembler, request)
         self.entries = entries
         return True
 
     @staticmethod
-    def _label(assembler: Assembler, request: build.Request) -> str:
+    def _label(assembler: Assembler, request: Request) -> str:
         library = assembler.library
         name = str(library.programme[request.kind]["nama"])
         return f"{name} {library.sectors[request.sector]['nama']}" if request.sector else name
@@ -178,11 +172,11 @@ class Preview:
                     entry.error = f"{type(error).__name__}: {error}"
             return entry
 
-    def _render(self, request: build.Request) -> Rendering:
+    def _render(self, request: Request) -> Rendering:
         assembler = self.assembler
-        agreement = build.assemble(assembler, request)
+        agreement = assembler.agreement(request)
         date = build.document_date(agreement, assembler.library.programme)
-        head, body = browser_parts(document_html(agreement, self.templates, date), self.templates)
+        head, body = browser_parts(document_html(assembler, agreement, date))
         trace = {}
         for article in agreement.articles:
             clause = assembler.library.clause(article.clause_id)
@@ -194,20 +188,6 @@ class Preview:
         found = [self.load_error, entry.error if entry else None] if self.checking else []
         lines = found + self.problems
         return list(dict.fromkeys(line for line in lines if line))
-
-
-def inputs(assembler: Assembler, requests: list[build.Request]) -> dict[build.Request, set[str]]:
-    """The library files each document is assembled from, as `display` shows them."""
-    clauses = assembler.library.root / "clauses"
-    data = {display(clauses / f"{name}.yaml") for name in DATA_FILES}
-    frames = {kind: display(assembler.templates / f"{kind}.j2") for kind in {r.kind for r in requests}}
-    result = {}
-    for request in requests:
-        files = data | {frames[request.kind]} | {c.path for c in assembler.clauses(request.kind, request.sector)}
-        if request.sector:
-            files.add(display(clauses / request.sector / "lampiran.yaml"))
-        result[request] = files
-    return result
 
 
 async def check_lines(root: Path) -> list[str]:
@@ -319,7 +299,7 @@ class Server:
     async def catalogue(self, request: HttpRequest):
         preview = self.preview
         names = list(dict.fromkeys(e.request.name for e in preview.entries.values()))
-        combinations = list(dict.fromkeys("-".join(e.request.codes) for e in preview.entries.values()))
+        combinations = list(dict.fromkeys(e.request.combination for e in preview.entries.values()))
         labels = {e.request.name: e.label for e in preview.entries.values()}
         return self._page("catalogue.html", names=names, combinations=combinations, labels=labels,
                           keys=set(preview.entries), problems=preview.problem_lines(), checking=preview.checking)
@@ -390,7 +370,7 @@ class Server:
         _, err = await process.communicate()
         if process.returncode:
             return PlainTextResponse(err.decode().removeprefix("error: "), status_code=409)
-        path = req.path(self.preview.root / "output", fmt)
+        path = req.path(self.preview.root / "output", f".{fmt}")
         return FileResponse(path, filename=f"{key.replace('/', '-')}.{fmt}")
 
 

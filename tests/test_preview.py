@@ -17,7 +17,7 @@ from docgen.preview import Preview
 
 def keys_of(assembler, kind: str, sector: str | None = None) -> set[str]:
     name = kind if kind == "mou" else f"pks-{sector}"
-    return {f"{'-'.join(codes)}/{name}" for codes in assembler.combinations()}
+    return {f"{'-'.join(codes)}/{name}" for codes in assembler.catalogue.combinations()}
 
 
 def test_a_saved_clause_reassembles_only_the_documents_that_use_it(project_copy, monkeypatch):
@@ -28,7 +28,7 @@ def test_a_saved_clause_reassembles_only_the_documents_that_use_it(project_copy,
     every = set(preview.entries)
     for key in every:
         preview.document(key)
-    sector = assembler.mou_scope()[0]
+    sector = assembler.library.scope()[0]
     for kind, clause in ((kind, next(c for c in assembler.library.clauses if c.documents == (kind,)
                                      and (c.sector == sector if kind == "pks" else c.sector is None)))
                          for kind in ("mou", "pks")):

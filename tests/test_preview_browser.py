@@ -15,7 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import chromium, preview_server
 from conftest import assembler_for, docgen, pdf_body_text, words
-from docgen import check
+from docgen import build
+from docgen.catalogue import Request
 from test_documents import without_repeated_table_header
 
 # A sentence a drafter adds to a clause, and a typo of a variable that breaks it.
@@ -55,8 +56,8 @@ def section_text(driver, clause_id: str) -> str:
 def test_drafters_loop(project_copy, tmp_path):
     """Headings, an edit seen without reloading, a broken clause shown as file:line, then fixed."""
     assembler = assembler_for(project_copy)
-    three = "-".join(assembler.combinations()[0])
-    clauses = assembler.clauses("mou", None)
+    three = "-".join(assembler.catalogue.combinations()[0])
+    clauses = assembler.library.articles("mou", None)
     edited = next(c for c in clauses if c.sector is None and len(c.source.strip().split("\n")) > 1)
     path = project_copy / "clauses" / "common" / Path(edited.path).name
     shown_path = f"clauses/common/{path.name}"
@@ -70,9 +71,9 @@ def test_drafters_loop(project_copy, tmp_path):
         assert titles == [c.title for c in clauses]
 
         # every blank still to fill is highlighted
-        agreement = assembler.mou(assembler.combinations()[0])
+        agreement = assembler.agreement(Request("mou", assembler.catalogue.combinations()[0]))
         marked = driver.find_elements(By.CSS_SELECTOR, ".lembar .kosong")
-        assert len(marked) == len(check.blanks(agreement)) > 0
+        assert len(marked) == len(build.blanks(agreement)) > 0
         assert {b.value_of_css_property("background-color") for b in marked} != {"rgba(0, 0, 0, 0)"}
 
         # an edit appears in the open page without a reload
@@ -119,8 +120,8 @@ def test_drafters_loop(project_copy, tmp_path):
 def test_preview_text_is_the_pdf_text(project_copy, kind):
     """What the browser shows of a document says the same words as its PDF, downloaded from the preview."""
     assembler = assembler_for(project_copy)
-    request_codes = assembler.combinations()[-1]
-    name = "mou" if kind == "mou" else f"pks-{assembler.mou_scope()[0]}"
+    request_codes = assembler.catalogue.combinations()[-1]
+    name = "mou" if kind == "mou" else f"pks-{assembler.library.scope()[0]}"
     key = f"{'-'.join(request_codes)}/{name}"
     with preview_server(project_copy) as url, chromium() as driver:
         driver.get(f"{url}doc/{key}")
@@ -137,7 +138,7 @@ def test_preview_text_is_the_pdf_text(project_copy, kind):
 
 def test_two_party_versions_beside_the_three_party_one(project_copy):
     assembler = assembler_for(project_copy)
-    combinations = ["-".join(codes) for codes in assembler.combinations()]
+    combinations = ["-".join(codes) for codes in assembler.catalogue.combinations()]
     with preview_server(project_copy) as url, chromium(1600, 900) as driver:
         driver.get(f"{url}compare/mou")
         sheets = driver.find_elements(By.CSS_SELECTOR, ".dokumen[data-doc]")
@@ -145,11 +146,11 @@ def test_two_party_versions_beside_the_three_party_one(project_copy):
         tops = {s.location["y"] for s in sheets}
         lefts = [s.location["x"] for s in sheets]
         assert len(tops) == 1 and lefts == sorted(lefts)  # one row, the three-party version first
-        for sheet, codes in zip(sheets, assembler.combinations()):
+        for sheet, codes in zip(sheets, assembler.catalogue.combinations()):
             titles = [h.text for h in sheet.find_elements(By.CSS_SELECTOR, "h3.judul-pasal")]
-            assert titles == [a.title for a in assembler.mou(codes).articles]
+            assert titles == [a.title for a in assembler.agreement(Request("mou", codes)).articles]
         # pointing at a Pasal of one version marks the same clause in every version
-        clause = assembler.clauses("mou", None)[0].id
+        clause = assembler.library.articles("mou", None)[0].id
         ActionChains(driver).move_to_element(sheets[0].find_element(By.ID, clause)).perform()
         marked = driver.find_elements(By.CSS_SELECTOR, "section.pasal.sorot")
         assert [m.get_attribute("id") for m in marked] == [clause] * len(sheets)
