@@ -342,14 +342,13 @@ class Server:
         clause = assembler.library.clause(request.path_params["clause_id"]) if assembler else None
         if clause is None:
             raise HTTPException(404)
-        path = self.preview.root / clause.path
-        return PlainTextResponse(path.read_text(encoding="utf-8", errors="replace"))
+        return PlainTextResponse(clause.file.read_text(encoding="utf-8", errors="replace"))
 
     async def library_file(self, request: HttpRequest):
         wanted = request.path_params["path"]
         root = self.preview.root
         # the request is looked up among the files that exist; it is never joined to a path
-        served = {display(p).replace("\\", "/"): p for folder in SERVED_FOLDERS if (root / folder).is_dir()
+        served = {p.relative_to(root).as_posix(): p for folder in SERVED_FOLDERS if (root / folder).is_dir()
                   for p in (root / folder).iterdir() if p.is_file() and not p.name.startswith(".")}
         if wanted not in served:
             raise HTTPException(404)
