@@ -179,8 +179,18 @@ class Assembler:
             title=_text(lines("properti_judul")[0]), subject=_text(lines("properti_subjek")[0]),
             title_lines=lines("judul"), number_lines=lines("nomor"), preamble=paras("pembukaan"),
             articles=articles, closing=paras("penutup"), signatures=tuple(signatures),
-            annexes=annexes, page=page)
+            annexes=annexes, page=page, author=context["program"]["penyusun"],
+            keywords=self._keywords(kind, combination, sector, context))
         return agreement
+
+    @staticmethod
+    def _keywords(kind: str, combination: str, sector: str | None, context: dict) -> tuple[str, ...]:
+        """Document properties' keywords: document, programme, provinces, sector, kind and combination."""
+        words = [context["dokumen"]["nama"], context["program"]["nama"],
+                 *(p["provinsi"]["nama"] for p in context["pihak"])]
+        if sector:
+            words.append(context["bidang_ini"]["nama"])
+        return tuple(words) + (kind, combination)
 
     def _annex(self, sector: str, context: dict, lines, resolve) -> Annex:
         data = self.library.annexes.get(sector)
@@ -267,6 +277,8 @@ class Assembler:
         # The programme's own text may use the parties (its name names them).
         program = dict(programme)
         program["nama"] = self._render_string(str(programme["nama"]), context, programme, "nama")
+        program["penyusun"] = self._render_string(str(programme.get("penyusun", "")), context, programme,
+                                                  "penyusun")
         for key in ("mou", "pks"):
             event = programme[key]
             if event.get("tempat_provinsi") and event["tempat_provinsi"] not in codes:

@@ -117,6 +117,8 @@ class Agreement:
     annexes: tuple[Annex, ...]
     page: Page
     draft: bool = True                 # marked DRAF until built with --final
+    author: str = ""                   # document properties: the office that drafts it (creator)
+    keywords: tuple[str, ...] = ()     # document properties: keywords
 
 
 def merged(parts) -> Content:

@@ -62,7 +62,7 @@ def test_arbitrary_clause_text_is_printed_literally_or_refused_cleanly(sandbox_r
     try:
         agreement = assembler_for(sandbox_root).mou(("bali", "ntb"))
         date = build.document_date(agreement, {"mou": {"tanggal": __import__("datetime").date(2025, 11, 25)}})
-        docx_bytes = docx_writer.write(agreement, date)
+        docx_bytes = docx_writer.write(agreement, sandbox_root / "templates", date)
         pdf_bytes = pdf_writer.write(agreement, sandbox_root / "templates", date)
     except DocgenError as error:
         assert str(error) and "\n" not in str(error)
@@ -81,7 +81,7 @@ def test_markup_characters_appear_literally(sandbox_root, tmp_path):
     agreement = assembler_for(sandbox_root).mou(("bali", "ntb"))
     date = __import__("datetime").datetime(2025, 11, 25)
     expected = words("Tanda <b>tebal</b> & </p> tetap { tertulis.")
-    assert contains(docx_words(docx_writer.write(agreement, date), tmp_path), expected)
+    assert contains(docx_words(docx_writer.write(agreement, sandbox_root / "templates", date), tmp_path), expected)
     assert contains(pdf_words(pdf_writer.write(agreement, sandbox_root / "templates", date), tmp_path), expected)
 
 
