@@ -4,7 +4,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
+import subprocess
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -82,7 +84,8 @@ def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -
         files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
     digest = hashlib.sha256()
     options = assembler.options
-    digest.update(repr((request, fmt, options, final,
+    commit = library_commit(library.root) if final and fmt == "pdf" else None   # named in the manifest
+    digest.update(repr((request, fmt, options, final, commit,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
     for clause in assembler.clauses(request.kind, request.sector):
         digest.update(clause.id.encode() + clause.source.encode())
@@ -119,6 +122,61 @@ def up_to_date(output: Output) -> bool:
         return False
 
 
+# ---- the manifest of a final PDF ------------------------------------------------------------------
+
+UNCOMMITTED = "uncommitted"
+
+
+@lru_cache(maxsize=None)
+def library_commit(root: Path) -> str:
+    """The git commit of the library, or 'uncommitted' when clauses/ or templates/ differ from it (or
+    there is no git repository): an archived PDF then does not claim a commit it was not made from."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    try:
+        head = git("rev-parse", "--verify", "HEAD")
+        status = git("status", "--porcelain", "--", "clauses", "templates")
+    except OSError:
+        return UNCOMMITTED
+    if head.returncode or status.returncode or status.stdout.strip():
+        return UNCOMMITTED
+    return head.stdout.strip()
+
+
+def manifest(assembler: Assembler, request: Request) -> bytes:
+    """What a final PDF was made from, as JSON: the library's commit, the clauses (id, file, SHA-256 of
+    the file) and the data files, so an archived PDF says exactly which wording it carries."""
+    root = assembler.library.root.resolve()
+
+    def entry(path: Path) -> dict:
+        path = path.resolve()
+        return {"file": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+    clauses = [{"id": clause.id, **entry(Path(clause.path))}
+               for clause in assembler.clauses(request.kind, request.sector)]
+    data = [entry(root / "clauses" / f"{name}.yaml") for name in DATA_FILES
+            if (root / "clauses" / f"{name}.yaml").is_file()]
+    content = {"document": f"{'-'.join(request.codes)}/{request.name}", "commit": library_commit(root),
+               "clauses": clauses, "data": data}
+    return json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def read_manifest(path: Path) -> str:
+    """The manifest embedded in a final PDF, as its JSON text."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    from .writers.pdf import MANIFEST_NAME
+    try:
+        attachments = PdfReader(path).attachments
+    except (OSError, PdfReadError) as error:
+        raise DocgenError(f"cannot read the PDF ({error}); give a PDF built with 'docgen build --final'",
+                          display(path)) from None
+    if MANIFEST_NAME not in attachments:
+        raise DocgenError("the PDF carries no manifest; only a PDF built with 'docgen build --final' has one",
+                          display(path))
+    return attachments[MANIFEST_NAME][0].decode("utf-8")
+
+
 # ---- rendering and writing ----------------------------------------------------------------------
 
 def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
@@ -130,13 +188,14 @@ def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
     return dt.datetime(signed.year, signed.month, signed.day)
 
 
-def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime, fields: bool = True) -> bytes:
+def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime, fields: bool = True,
+           manifest: bytes | None = None) -> bytes:
     # the writers load python-docx and WeasyPrint: only when something is rendered (a no-op build stays fast)
     if fmt == "docx":
         from .writers import docx as docx_writer
-        return docx_writer.write(agreement, date, fields)
+        return docx_writer.write(agreement, templates, date, fields)
     from .writers import pdf as pdf_writer
-    return pdf_writer.write(agreement, templates, date)
+    return pdf_writer.write(agreement, templates, date, manifest)
 
 
 @dataclass(frozen=True)
@@ -147,12 +206,14 @@ class Task:
     templates: Path
     date: dt.datetime
     fields: bool = True
+    manifest: bytes | None = None     # embedded in a final PDF
 
 
 def perform(task: Task) -> tuple[Path, ...]:
     """Render and write the outputs of one document (runs in a worker process)."""
     for output in task.outputs:
-        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date, task.fields))
+        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date, task.fields,
+                                             task.manifest))
         write_atomically(_stamp(output.path), output.fingerprint.encode())
     return tuple(output.path for output in task.outputs)
 

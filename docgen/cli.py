@@ -68,11 +68,13 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
             if not stale:
                 continue
             agreement = builder.assemble(assembler, request)
+            manifest = None
             if final:
                 _refuse_blanks(agreement)
                 agreement = builder.finalised(agreement)
+                manifest = builder.manifest(assembler, request)
             date = builder.document_date(agreement, assembler.library.programme)
-            tasks.append(builder.Task(agreement, stale, assembler.templates, date, not plain_numbers))
+            tasks.append(builder.Task(agreement, stale, assembler.templates, date, not plain_numbers, manifest))
         written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
         click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)
@@ -164,7 +166,7 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
                     from .writers import docx as docx_writer
                     rows = redliner.matrix(before, after)
                     builder.write_atomically(base.with_name(base.name + ".matriks.docx"),
-                                             docx_writer.write_matrix(after, rows, stamp))
+                                             docx_writer.write_matrix(after, rows, new.templates, stamp))
                     written.append(".matriks.docx")
                 click.echo(f"changed   {name}: wrote {', '.join(request.name + w for w in written)}")
     _guarded(run)
@@ -191,6 +193,13 @@ def review_(file: Path, fmt: str) -> None:
             click.echo(remark.line())
         click.echo(f"{len(remarks)} comments and changes in {file}", err=True)
     _guarded(run)
+
+
+@main.command(name="manifest")
+@click.argument("file", type=click.Path(path_type=Path))
+def manifest_(file: Path) -> None:
+    """Print what a final PDF was made from: the library's commit, its clauses and data with their digests."""
+    _guarded(lambda: click.echo(builder.read_manifest(file)))
 
 
 @main.command(name="list")

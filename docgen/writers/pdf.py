@@ -12,26 +12,44 @@ from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.ttLib import TTFont
 from weasyprint.text.fonts import FontConfiguration
 
+from .. import layout as layout_data
 from ..errors import DocgenError
 from ..library import load_data
 from ..model import DOTS, DRAFT_MARK, Agreement, Blank, Change, Ref
 
 
+LANGUAGE = "id-ID"
+# A final PDF is for the archive: PDF/A-3 ("a": tagged, with a structure tree for screen readers and
+# reflow; "3": files may be embedded, such as the manifest of the clauses it was made from).
+ARCHIVE_VARIANT = "pdf/a-3a"
+MANIFEST_NAME = "docgen-manifest.json"
+
+
 def html(agreement: Agreement, templates: Path, date: dt.datetime) -> str:
-    """The HTML WeasyPrint renders: the same tree the DOCX writer reads."""
+    """The HTML WeasyPrint renders: the same tree the DOCX writer reads, the layout the DOCX has."""
     family, fonts = _fonts(templates, agreement.page.font)
+    layout = layout_data.load(templates)
     watermark = _watermark(fonts.get("bold") or fonts["regular"], DRAFT_MARK) if agreement.draft else ""
     return _environment(templates).get_template("agreement.html").render(
-        a=agreement, dots=DOTS, family=family, font_files=fonts, date=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        watermark=watermark)
+        a=agreement, l=layout, dots=DOTS, family=family, font_files=fonts, language=LANGUAGE,
+        date=date.strftime("%Y-%m-%dT%H:%M:%SZ"), watermark=watermark,
+        annex_widths=lambda count: [round(w, 3) for w in layout_data.column_widths(layout.annex_columns, count)])
 
 
-def write(agreement: Agreement, templates: Path, date: dt.datetime) -> bytes:
-    """The PDF bytes of one agreement."""
+def write(agreement: Agreement, templates: Path, date: dt.datetime, manifest: bytes | None = None) -> bytes:
+    """The PDF bytes of one agreement: a plain PDF for a draft; PDF/A-3a, tagged, with `manifest` embedded
+    as a file, for a final one."""
     document = weasyprint.HTML(string=html(agreement, templates, date), base_url=str(templates / "pdf") + "/")
     # a fixed identifier per document keeps the bytes reproducible
     identifier = f"{agreement.combination}/{agreement.name}".encode()
-    return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier)
+    options = {}
+    if not agreement.draft:
+        options["pdf_variant"] = ARCHIVE_VARIANT
+        if manifest is not None:
+            options["attachments"] = [weasyprint.Attachment(
+                string=manifest, name=MANIFEST_NAME, description="docgen: the clauses this document was made from",
+                created=date, modified=date, relationship="Supplement")]
+    return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier, **options)
 
 
 @lru_cache(maxsize=4)
