@@ -5,6 +5,7 @@ output/ are never touched. Prints a table and writes bench/results.json.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -108,6 +109,19 @@ def overhead_measures(root: Path, documents: dict) -> tuple[list[dict], dict]:
     return rows, ours
 
 
+def archive_measures(documents: dict, templates: Path) -> list[dict]:
+    """A draft (plain PDF) against the same document final (PDF/A-3a, tagged, manifest embedded)."""
+    rows = []
+    for name, agreement in documents.items():
+        draft, _ = timed(lambda: pdf.write(agreement, templates, DATE), runs=5, warmup=True)
+        final = dataclasses.replace(agreement, draft=False)
+        archived, _ = timed(lambda: pdf.write(final, templates, DATE, manifest=b"{}"), runs=5, warmup=True)
+        rows.append(measure(f"final_over_draft_{name}", f"final PDF/A-3a / draft PDF, {name} {COMBINATION} "
+                            f"({archived:.2f} s vs {draft:.2f} s)", round(archived / draft, 2), "x", "-", None,
+                            draft_s=round(draft, 3), final_s=round(archived, 3)))
+    return rows
+
+
 def libreoffice_measures(root: Path, ours: dict) -> list[dict]:
     """LibreOffice converting our DOCX to PDF, one document per invocation, against our PDF time."""
     soffice = shutil.which("soffice")
@@ -208,7 +222,7 @@ def main() -> None:
         library = assembler(root)
         documents = {"mou": library.mou(THREE), "pks-pariwisata": library.pks(THREE, "pariwisata")}
         overhead, ours = overhead_measures(root, documents)
-        rows += overhead + libreoffice_measures(root, ours)
+        rows += overhead + archive_measures(documents, root / "templates") + libreoffice_measures(root, ours)
         scaling, sizes = scaling_measures(root)
         rows += scaling
     finally:

@@ -229,8 +229,12 @@ def run(tasks: list[Task], jobs: int):
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
         futures = {i: pool.submit(perform, tasks[i]) for i in order}
-        for index in range(len(tasks)):
-            yield futures[index].result()
+        try:
+            for index in range(len(tasks)):
+                yield futures[index].result()
+        except BaseException:  # interrupted: finish the documents being written, start no other
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def finalised(agreement: Agreement) -> Agreement:

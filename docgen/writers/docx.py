@@ -364,7 +364,7 @@ def _page(document, agreement: Agreement, layout: Layout) -> None:
     section.footer_distance = Cm(layout.footer_cm)
     footer = section.footer
     number_line = footer.paragraphs[0]
-    _restyle(number_line, "Paraf")
+    _restyle(number_line, "Nomor Halaman")
     ooxml.simple_field(number_line, "PAGE", "1")
     box = layout.paraf_box_cm
     table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(box["width"] * len(page.paraf)))
