@@ -116,13 +116,14 @@ def overhead_measures(root: Path, documents: dict) -> tuple[list[dict], dict]:
     return rows, ours
 
 
-def archive_measures(documents: dict, templates: Path) -> list[dict]:
+def archive_measures(root: Path, documents: dict) -> list[dict]:
     """A draft (plain PDF) against the same document final (PDF/A-3a, tagged, manifest embedded)."""
-    rows = []
+    rows, words = [], context(root)
+    archive = dataclasses.replace(words, manifest=b"{}")
     for name, agreement in documents.items():
-        draft, _ = timed(lambda: pdf.write(agreement, templates, DATE), runs=5, warmup=True)
+        draft, _ = timed(lambda: pdf.write(agreement, words), runs=5, warmup=True)
         final = dataclasses.replace(agreement, draft=False)
-        archived, _ = timed(lambda: pdf.write(final, templates, DATE, manifest=b"{}"), runs=5, warmup=True)
+        archived, _ = timed(lambda: pdf.write(final, archive), runs=5, warmup=True)
         rows.append(measure(f"final_over_draft_{name}", f"final PDF/A-3a / draft PDF, {name} {COMBINATION} "
                             f"({archived:.2f} s vs {draft:.2f} s)", round(archived / draft, 2), "x", "-", None,
                             draft_s=round(draft, 3), final_s=round(archived, 3)))
@@ -231,7 +232,7 @@ def main() -> None:
         documents = {"mou": library.agreement(Request("mou", THREE)),
                      "pks-pariwisata": library.agreement(Request("pks", THREE, "pariwisata"))}
         overhead, ours = overhead_measures(root, documents)
-        rows += overhead + archive_measures(documents, root / "templates") + libreoffice_measures(root, ours)
+        rows += overhead + archive_measures(root, documents) + libreoffice_measures(root, ours)
         scaling, sizes = scaling_measures(root)
         rows += scaling
     finally:
