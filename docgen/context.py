@@ -162,6 +162,8 @@ class ContextBuilder:
         programme = self.library.programme
         program = dict(programme)
         program["nama"] = self.sandbox.render_string(str(programme["nama"]), context, programme, "nama")
+        program["penyusun"] = self.sandbox.render_string(str(programme.get("penyusun", "")), context, programme,
+                                                         "penyusun")
         events = {"mou": {**programme["mou"], **parent.event}, instrument.kind: document}
         for key, event in events.items():
             program[key] = event
