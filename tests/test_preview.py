@@ -16,8 +16,10 @@ from docgen.preview import Preview
 
 
 def keys_of(assembler, kind: str, sector: str | None = None) -> set[str]:
-    name = kind if kind == "mou" else f"pks-{sector}"
-    return {f"{'-'.join(codes)}/{name}" for codes in assembler.catalogue.combinations()}
+    """Every document of a kind that holds the articles of `sector` (every MoU holds those of its scope)."""
+    catalogue = assembler.catalogue
+    return {f"{r.combination}/{r.name}" for r in catalogue.requests(kind)
+            if kind == "mou" or sector in [f.slug for f in catalogue.instrument(r.instrument).fields]}
 
 
 def test_a_saved_clause_reassembles_only_the_documents_that_use_it(project_copy, monkeypatch):
