@@ -1,6 +1,7 @@
 """Library + templates → Agreement tree: the sandbox, parties and roles, numbering, references."""
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import sys
@@ -10,12 +11,14 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from . import consistency, indonesian, markup
+from . import consistency, facts, indonesian, markup
 from .errors import DocgenError
 from .library import Clause, Library, display, load_data, read_text
 from .model import Agreement, Annex, Article, Blank, Content, Item, Page, Paragraph, Ref, Signature, Table, Text, merged
 
 PAPER_MM = {"F4": (215.0, 330.0), "A4": (210.0, 297.0)}
+# What every activity of a Lampiran (clauses/<sector>/lampiran.yaml) must say.
+ANNEX_KEYS = {"kegiatan", "indikator", "target", "lokasi", "sumber_dana", "tahun"}
 TOKEN = re.compile("\ue000(\\d+)\ue001")
 
 
@@ -168,10 +171,11 @@ class Assembler:
             sig = lines("tanda_tangan", {"p": party})
             if len(sig) < 3:
                 raise DocgenError("block tanda_tangan must give at least three lines: role, office, name", frame)
-            signatures.append(Signature(_text(sig[0]), tuple(itertools.chain(*_joined(sig[1:-1]))), sig[-1]))
+            below = lines("tanda_tangan_bawah", {"p": party}) if "tanda_tangan_bawah" in self._blocks(frame) else ()
+            signatures.append(Signature(_text(sig[0]), tuple(itertools.chain(*_joined(sig[1:-1]))), sig[-1], below))
         annexes = ()
         if kind == "pks":
-            annexes = (self._annex(sector, context, lines, resolve),)
+            annexes = (self._annex(sector, context, lines, block, resolve, tuple(signatures)),)
         page = Page(*PAPER_MM[self.options.paper], self.options.font,
                     tuple(lib.provinces[c]["singkatan"] for c in codes))
         agreement = Agreement(
@@ -182,7 +186,21 @@ class Assembler:
             annexes=annexes, page=page)
         return agreement
 
-    def _annex(self, sector: str, context: dict, lines, resolve) -> Annex:
+    def _blocks(self, frame: str) -> set[str]:
+        return set(self.env.get_template(frame).blocks)
+
+    @staticmethod
+    def _annex_row(text: str, resolve) -> tuple[Content, ...]:
+        """One table row from block lampiran_baris: a line starting '| ' opens a cell, other lines continue it."""
+        cells: list[list[str]] = []
+        for line in text.split("\n"):
+            if line.startswith("|"):
+                cells.append([line[1:].strip()])
+            elif line.strip() and cells:
+                cells[-1].append(line.strip())
+        return tuple(resolve.content("\n".join(cell), None) for cell in cells)
+
+    def _annex(self, sector: str, context: dict, lines, block, resolve, signatures: tuple[Signature, ...]) -> Annex:
         data = self.library.annexes.get(sector)
         path = f"clauses/{sector}/lampiran.yaml"
         if not data or not isinstance(data.get("kegiatan"), list) or not data["kegiatan"]:
@@ -191,20 +209,15 @@ class Assembler:
         header = tuple(_text(c) for c in lines("lampiran_kolom"))
         rows = []
         for number, activity in enumerate(data["kegiatan"], start=1):
-            if not isinstance(activity, dict) or not {"kegiatan", "target", "tahun"} <= set(activity):
-                raise DocgenError(f"activity {number} needs kegiatan, target and tahun", data.path,
-                                  data.lines.get("kegiatan"))
-            leads = activity.get("pelaksana") or {}
-            cells = [(Text(f"{number}."),), (Text(str(activity["kegiatan"])),), (Text(str(activity["target"])),)]
-            for party in context["pihak"]:
-                lead = leads.get(party["kode"])
-                cells.append((Text(lead),) if lead else resolve.content(str(party["instansi"]["nama"]), None))
-            cells.append((Text(str(activity["tahun"])),))
-            rows.append(tuple(cells))
+            missing = sorted(ANNEX_KEYS - set(activity)) if isinstance(activity, dict) else sorted(ANNEX_KEYS)
+            if missing:
+                raise DocgenError(f"activity {number} needs {', '.join(sorted(ANNEX_KEYS))}; add {missing[0]}",
+                                  data.path, _item_line(activity, data.lines.get("kegiatan")))
+            rows.append(self._annex_row(block("lampiran_baris", {"k": activity, "nomor": number}), resolve))
         if any(len(row) != len(header) for row in rows):
-            raise DocgenError(f"block lampiran_kolom gives {len(header)} columns but each row has "
-                              f"{len(rows[0])} (No., kegiatan, target, one per party, tahun)", "templates/pks.j2")
-        return Annex(lines("lampiran_judul"), Table(header, tuple(rows)))
+            raise DocgenError(f"block lampiran_kolom gives {len(header)} columns but block lampiran_baris gives "
+                              f"{len(rows[0])} cells; make them agree", "templates/pks.j2")
+        return Annex(lines("lampiran_judul"), Table(header, tuple(rows)), signatures)
 
     def clauses(self, kind: str, sector: str | None) -> list[Clause]:
         """The articles of one document, in order of position, then sector order."""
@@ -231,10 +244,12 @@ class Assembler:
         if kind == "pks":  # a PKS cites the numbers of the MoU it implements
             combination = "-".join(consistency.mou_parties(programme, self.combinations(), codes))
         numbers = lib.numbers
+        signed = signing_date(programme, kind)
         parties = []
         for code, role in zip(codes, programme["peran"]):
             pks_combination = "-".join(codes)
-            province = _filled(lib.provinces[code], marks, f"data provinsi {code}")
+            province = _filled(facts.on(lib.provinces[code], signed, f"provinsi {code}"), marks,
+                               f"data provinsi {code}")
             party = {"kode": code, "peran": role, "pemerintah": province["pemerintah"], "provinsi": province,
                      "nomor_mou": _number(numbers, ("mou", combination, code), marks, f"nomor Nota Kesepahaman {role}")}
             if kind == "mou":
@@ -245,7 +260,12 @@ class Assembler:
                 if not agency:
                     raise DocgenError(f"no agency for sector '{sector}' and province '{code}'; add it",
                                       lib.agencies.path, lib.agencies.lines.get(sector, 1))
-                party["instansi"] = _filled(agency, marks, f"instansi {sector} {code}")
+                party["instansi"] = _filled(facts.on(agency, signed, f"instansi {sector} {code}"), marks,
+                                            f"instansi {sector} {code}")
+                # a lead role the programme gives this province in this sector (lampiran.yaml: peran_khusus)
+                special = (lib.annexes.get(sector) or {}).get("peran_khusus") or {}
+                party["peran_khusus"] = _filled(facts.on(special[code], signed), marks,
+                                                f"peran khusus {sector} {code}") if code in special else None
                 party["penandatangan"] = party["instansi"]["kepala"]
                 party["nomor"] = _number(numbers, ("pks", sector, pks_combination, code), marks, f"nomor PKS {role}")
                 party["surat_kuasa"] = {
@@ -274,17 +294,37 @@ class Assembler:
                 program[key] = {**event, "tempat": self._render_string(
                     str(event.get("tempat_lain", "")), context, event, "tempat_lain")}
         context["program"] = program
+        categories = programme.get("kategori_ksdd") or {}
+        if "-".join(codes) not in categories:
+            raise DocgenError(f"no KSDD category for the combination {'-'.join(codes)}; add it to kategori_ksdd "
+                              "(Kerja Sama Wajib or Kerja Sama Sukarela, with its source)", programme.path,
+                              programme.lines.get("kategori_ksdd"))
+        context["ksdd"] = facts.on(categories["-".join(codes)], signed)
         recitals = programme.get("konsiderans", {})
         context["konsiderans"] = [self._render_string(str(r), context, recitals, kind)
                                   for r in recitals.get(kind, [])]
-        context["dasar_hukum"] = [entry["teks"] if isinstance(entry, dict) else entry
-                                  for entry in programme.get("dasar_hukum", [])
-                                  if not isinstance(entry, dict) or set(entry.get("pihak", [])) <= set(codes)]
+        context["dasar_hukum"] = self._legal_basis(programme, codes, context)
         return context
+
+    def _legal_basis(self, programme: dict, codes: tuple[str, ...], context: dict) -> list[str]:
+        """The dasar hukum: fixed entries and `per_pihak` entries (one per party), in the order of `urut`."""
+        cited = []
+        for entry in programme.get("dasar_hukum", []):
+            if not isinstance(entry, dict):
+                cited.append(("", str(entry)))
+            elif "per_pihak" in entry:
+                for party in context["pihak"]:
+                    local = {**context, "p": party}
+                    cited.append((self._render_string(str(entry.get("urut", "")), local, entry, "urut"),
+                                  self._render_string(str(entry["per_pihak"]), local, entry, "per_pihak")))
+            elif set(entry.get("pihak", [])) <= set(codes):
+                cited.append((str(entry.get("urut", "")), str(entry["teks"])))
+        return [text for _, text in sorted(cited, key=lambda pair: pair[0])]
 
     def _sector(self, slug: str) -> dict:
         data = self.library.sectors[slug]
-        return {"slug": slug, "nama": data["nama"], "judul": data["nama"].upper(), "urusan": data.get("urusan", "")}
+        return {"slug": slug, "nama": data["nama"], "judul": data["nama"].upper(), "urusan": data.get("urusan", ""),
+                "urusan_bidang": data.get("urusan_bidang", data["nama"])}
 
     # ---- rendering -------------------------------------------------------------------------
 
@@ -398,6 +438,19 @@ class _Resolver:
         phrase = [Text("sebagaimana dimaksud dalam ")] if call.phrase else []
         text = f"Pasal {number}" + (f" ayat {ayat}" if ayat else "")
         return phrase + [Ref(call.target, call.label, text, number, ayat_number)]
+
+
+def _item_line(item, default):
+    lines = getattr(item, "lines", None)
+    return min(lines.values()) if lines else default
+
+
+def signing_date(programme: dict, kind: str):
+    """The date a document is signed on: the facts valid then are the ones it uses."""
+    event = programme[kind]
+    if not isinstance(event.get("tanggal"), dt.date):
+        raise DocgenError("tanggal must be a date written YYYY-MM-DD", event.path, event.lines.get("tanggal"))
+    return event["tanggal"]
 
 
 def _text(content: Content) -> str:

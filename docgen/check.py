@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from . import build, indonesian
+from . import build, facts, indonesian
 from .assemble import Assembler, Marks
 from .errors import DocgenError
 from .library import Library, display, load
@@ -16,8 +16,9 @@ from .model import Agreement, Blank, plain
 from .writers import text as writers_text
 
 COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
-# Names a frame template may use besides the clause context: the party of a signature column.
-FRAME_NAMES = {"p"}
+# Names a frame template may use besides the clause context: the party of a signature column,
+# the activity of a Lampiran row and its number.
+FRAME_NAMES = {"p", "k", "nomor"}
 
 
 def check(root: Path, final: bool = False) -> list[DocgenError]:
@@ -58,6 +59,67 @@ def _static(assembler: Assembler) -> list[DocgenError]:
         problems += _counts(path, source)
     for data in sorted((library.root / "clauses").rglob("*.yaml")):
         problems += _counts(display(data), data.read_text(encoding="utf-8"))
+    problems += _defined_terms(library)
+    problems += _rule_sources(library)
+    return problems
+
+
+# ---- drafting: defined terms are written as defined (UU 12/2011 Lampiran II) -------------------
+
+DEFINITION = re.compile(r"^\s*[-+] (.+?) adalah ")
+ABBREVIATION = re.compile(r"yang selanjutnya (?:disingkat|disebut) (\S+(?: [A-Z]\S*)*)")
+TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\[#[a-z0-9{}~ .'()_-]+\]")
+
+
+def defined_terms(library: Library) -> dict[str, list[tuple[str, str, int]]]:
+    """Per document kind: (term, file, line) of every term a KETENTUAN UMUM article defines."""
+    terms: dict[str, list[tuple[str, str, int]]] = {}
+    for clause in library.clauses:
+        if clause.title != "KETENTUAN UMUM":
+            continue
+        for number, line in enumerate(clause.source.split("\n"), start=1):
+            found = DEFINITION.match(line)
+            if not found:
+                continue
+            names = [found.group(1)] + ABBREVIATION.findall(found.group(1))
+            names = [re.sub(r" yang selanjutnya .*", "", n) for n in names]
+            for kind in clause.documents:
+                terms.setdefault(kind, []).extend((n, clause.path, number) for n in names if "{" not in n)
+    return terms
+
+
+def _defined_terms(library: Library) -> list[DocgenError]:
+    """A defined term written with other capitals ('pihak lainnya' for PIHAK) anywhere its definition applies."""
+    problems = []
+    for kind, terms in defined_terms(library).items():
+        sources = [(c.path, c.source) for c in library.clauses if kind in c.documents]
+        if kind == "pks":  # a PKS also prints its sector's programme of activities
+            sources += [(d.path, Path(d.path).read_text(encoding="utf-8")) for d in library.annexes.values()]
+        patterns = [(term, re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.IGNORECASE), path, line)
+                    for term, path, line in terms]
+        for path, source in sources:
+            for number, text in enumerate(source.split("\n"), start=1):
+                text = TEMPLATE_CODE.sub(lambda m: " " * len(m.group()), text)
+                for term, pattern, where, line in patterns:
+                    wrong = next((m.group() for m in pattern.finditer(text) if m.group() != term), None)
+                    if wrong:
+                        problems.append(DocgenError(
+                            f"'{wrong}' is the term '{term}' defined in Ketentuan Umum ({where}:{line}); write it "
+                            "exactly as defined", path, number))
+    return problems
+
+
+def _rule_sources(library: Library) -> list[DocgenError]:
+    """Every rule of rules.yaml names the regulation (or practice) it comes from."""
+    rules = library.rules.get("wajib") or {}
+    problems = []
+    for kind, entries in (rules.items() if isinstance(rules, dict) else []):
+        for entry in entries or []:
+            if not isinstance(entry, dict) or not str(entry.get("sumber") or "").strip():
+                line = min(entry.lines.values()) if isinstance(entry, dict) and entry.lines else rules.lines.get(kind)
+                problems.append(DocgenError("this rule names no source; add 'sumber:' (the regulation and article, "
+                                            "or 'regional practice') and 'sumber_terverifikasi: true/false'",
+                                            rules.path, line))
     return problems
 
 
@@ -177,10 +239,33 @@ def _mandatory(library: Library, agreement: Agreement) -> list[DocgenError]:
     rules = library.rules.get("wajib", {})
     required = rules.get(agreement.kind, []) if isinstance(rules, dict) else []
     titles = {a.title for a in agreement.articles}
-    return [DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', which "
-                        f"clauses/rules.yaml requires; add a clause with that title", rules.path,
-                        rules.lines.get(agreement.kind))
-            for title in required if title not in titles]
+    problems = []
+    for rule in required:
+        title = rule.get("judul") if isinstance(rule, dict) else rule
+        if title not in titles:
+            line = rule.lines.get("judul") if isinstance(rule, dict) else rules.lines.get(agreement.kind)
+            problems.append(DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', "
+                                        "which clauses/rules.yaml requires; add a clause with that title",
+                                        rules.path, line))
+    return problems
+
+
+def warnings(root: Path) -> list[DocgenError]:
+    """Facts the documents print without a source: they cannot be ticked off on the lembar verifikasi."""
+    try:
+        library = load(root, [])
+    except DocgenError:
+        return []
+    programme = library.programme
+    found = facts.unsourced(library.provinces, "provinsi") + facts.unsourced(library.agencies, "instansi")
+    for key in ("mou", "pks"):
+        found += facts.unsourced(programme.get(key) or {}, f"program {key}")
+    found += facts.unsourced([e for e in programme.get("dasar_hukum", []) if not (isinstance(e, dict) and
+                                                                                 "per_pihak" in e)], "dasar hukum")
+    found += facts.unsourced(programme.get("kategori_ksdd") or {}, "kategori KSDD")
+    for annex in library.annexes.values():
+        found += facts.unsourced(annex.get("peran_khusus") or {}, "peran khusus")
+    return found
 
 
 def blanks(agreement: Agreement) -> list[DocgenError]:
@@ -196,17 +281,4 @@ def blanks(agreement: Agreement) -> list[DocgenError]:
 
 def _all_blanks(agreement: Agreement) -> list[Blank]:
     """Every blank of the document, found by walking the whole tree."""
-    found = []
-
-    def walk(value) -> None:
-        if isinstance(value, Blank):
-            found.append(value)
-        elif isinstance(value, tuple):
-            for part in value:
-                walk(part)
-        elif hasattr(value, "__dataclass_fields__"):
-            for name in value.__dataclass_fields__:
-                walk(getattr(value, name))
-
-    walk(agreement)
-    return found
+    return facts.blanks_of(agreement)

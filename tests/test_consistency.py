@@ -1,6 +1,8 @@
 """A PKS that would contradict its MoU is refused at build time, naming the line to fix."""
 import re
 
+import yaml
+
 
 from conftest import docgen
 
@@ -69,7 +71,8 @@ def test_pks_must_cite_the_mou_date(project_copy):
 
 def test_pks_dated_before_the_mou(project_copy):
     programme = project_copy / "clauses/programme.yaml"
-    edit(programme, "  tanggal: 2025-12-22", "  tanggal: 2025-10-01")
+    signed = yaml.safe_load(programme.read_text(encoding="utf-8"))["pks"]["tanggal"]
+    edit(programme, f"  tanggal: {signed.isoformat()}", "  tanggal: 2025-10-01")
     refused(build_pks(project_copy), project_copy,
             f"clauses/programme.yaml:{line_of(programme, r'^  tanggal: 2025-10-01')}:")
 
@@ -80,4 +83,6 @@ def test_annex_activity_outside_the_pks_term(project_copy):
     annex.write_text(text.replace("tahun: 2027", "tahun: 2031", 1), encoding="utf-8")
     result = build_pks(project_copy)
     refused(result, project_copy, f"clauses/pariwisata/lampiran.yaml:{line_of(annex, r'^kegiatan:')}:")
-    assert "outside the PKS's term 2025–2028" in result.stderr
+    terms = yaml.safe_load((project_copy / "clauses/programme.yaml").read_text(encoding="utf-8"))["pks"]
+    first = terms["tanggal"].year
+    assert f"outside the PKS's term {first}–{first + terms['jangka_waktu']}" in result.stderr

@@ -233,6 +233,8 @@ class _Writer:
             for run in _runs(self, name, signature.name):
                 run.bold = True
                 run.underline = True
+            for line in signature.below:
+                self.content(_paragraph(bottom, "Tanda Tangan"), line)
 
     def annex(self, annex: Annex) -> None:
         _paragraph(self.document, "Judul Lampiran").add_run().add_break(WD_BREAK.PAGE)
@@ -240,6 +242,8 @@ class _Writer:
             self.line(line, "Judul Lampiran")
         self.spacer()
         self.table(annex.table)
+        if annex.signatures:
+            self.signatures(annex.signatures)
 
     def table(self, data: Table) -> None:
         """A bordered table whose header row repeats on every page; a row never splits."""

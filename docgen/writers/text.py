@@ -15,13 +15,18 @@ def lines(agreement: Agreement) -> list[str]:
             out += _paragraph(paragraph)
     for paragraph in agreement.closing:
         out += _paragraph(paragraph)
-    out += [f"{s.role} {plain(s.office)}" for s in agreement.signatures]
-    out += [plain(s.name) for s in agreement.signatures]
+    out += _signatures(agreement.signatures)
     for annex in agreement.annexes:
         out += [plain(line) for line in annex.heading]
         out.append(" ".join(annex.table.header))
         out += [" ".join(plain(cell) for cell in row) for row in annex.table.rows]
+        out += _signatures(annex.signatures)
     return out
+
+
+def _signatures(signatures) -> list[str]:
+    return ([f"{s.role} {plain(s.office)}" for s in signatures] + [plain(s.name) for s in signatures]
+            + [plain(line) for s in signatures for line in s.below])
 
 
 def text(agreement: Agreement) -> str:
