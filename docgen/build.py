@@ -11,82 +11,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import consistency
 from .assemble import Assembler
+from .catalogue import Request
 from .errors import DocgenError
-from .library import DATA_FILES, display
-from .model import Agreement
+from .library import display
+from .model import Agreement, Blank, walk
+from .writers import Context, Writer
 
-FORMATS = ("docx", "pdf")
 CODE = Path(__file__).resolve().parent
 TEMPORARY_GLOB = ".*.tmp"
 
 
 @dataclass(frozen=True)
-class Request:
-    """One document to build: kind, parties and (for a PKS) sector."""
-    kind: str
-    codes: tuple[str, ...]
-    sector: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.kind if self.kind == "mou" else f"pks-{self.sector}"
-
-    def path(self, out: Path, fmt: str) -> Path:
-        return out / "-".join(self.codes) / f"{self.name}.{fmt}"
-
-
-@dataclass(frozen=True)
 class Output:
-    """One file to write, and the fingerprint of everything it is made from."""
-    fmt: str
+    """One file to write, by one writer, and the fingerprint of everything it is made from."""
+    writer: Writer
     path: Path
     fingerprint: str
 
 
-def requests(assembler: Assembler, what: str, parties: tuple[str, ...] | None,
-             sector: str | None) -> list[Request]:
-    """Every document `docgen build WHAT` makes, MoU first, combinations largest first."""
-    combos = [parties] if parties else assembler.combinations()
-    result = []
-    if what in ("mou", "all"):
-        result += [Request("mou", codes) for codes in combos]
-    if what in ("pks", "all"):
-        sectors = [sector] if sector else assembler.mou_scope()
-        result += [Request("pks", codes, slug) for codes in combos for slug in sectors]
-    return result
-
-
-def assemble(assembler: Assembler, request: Request) -> Agreement:
-    """The agreement tree of one request, checked against its MoU when it is a PKS."""
-    if request.kind == "mou":
-        return assembler.mou(request.codes)
-    agreement = assembler.pks(request.codes, request.sector)
-    consistency.check_pks(assembler.library.programme, assembler.mou_scope(), request.sector, agreement)
-    consistency.check_annex_years(assembler.library.annexes[request.sector], assembler.library.programme)
-    return agreement
-
-
-# ---- what is up to date -----------------------------------------------------------------------
-
-def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -> str:
-    """A digest of every input of one output: clauses and data it uses, templates, fonts, code, options."""
-    library, templates = assembler.library, assembler.templates
-    clauses_dir = library.root / "clauses"
-    files = [clauses_dir / f"{name}.yaml" for name in DATA_FILES if name != "rules"]
-    if request.sector:
-        files.append(clauses_dir / request.sector / "lampiran.yaml")
-    files.append(templates / f"{request.kind}.j2")
-    if fmt == "pdf":
-        files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
+def fingerprint(assembler: Assembler, request: Request, writer: Writer, options: dict, final: bool) -> str:
+    """A digest of every input of one output: the files the document and the writer read, code, options."""
+    library = assembler.library
     digest = hashlib.sha256()
-    options = assembler.options
-    digest.update(repr((request, fmt, options, final,
+    digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
-    for clause in assembler.clauses(request.kind, request.sector):
-        digest.update(clause.id.encode() + clause.source.encode())
-    for path in files:
+    for path in library.inputs(request) + writer.files(library.templates):
         digest.update(path.name.encode() + _file_digest(path))
     return digest.hexdigest()
 
@@ -130,29 +80,19 @@ def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
     return dt.datetime(signed.year, signed.month, signed.day)
 
 
-def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime, fields: bool = True) -> bytes:
-    # the writers load python-docx and WeasyPrint: only when something is rendered (a no-op build stays fast)
-    if fmt == "docx":
-        from .writers import docx as docx_writer
-        return docx_writer.write(agreement, date, fields)
-    from .writers import pdf as pdf_writer
-    return pdf_writer.write(agreement, templates, date)
-
-
 @dataclass(frozen=True)
 class Task:
     """Everything a worker process needs to write one document's outputs."""
     agreement: Agreement
     outputs: tuple[Output, ...]
-    templates: Path
-    date: dt.datetime
-    fields: bool = True
+    context: Context                  # options: every writer option given; each writer takes its own
 
 
 def perform(task: Task) -> tuple[Path, ...]:
     """Render and write the outputs of one document (runs in a worker process)."""
     for output in task.outputs:
-        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date, task.fields))
+        context = dataclasses.replace(task.context, options=output.writer.chosen(task.context.options))
+        write_atomically(output.path, output.writer.write(task.agreement, context))
         write_atomically(_stamp(output.path), output.fingerprint.encode())
     return tuple(output.path for output in task.outputs)
 
@@ -164,12 +104,55 @@ def run(tasks: list[Task], jobs: int):
             yield perform(task)
         return
     import multiprocessing
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
         futures = {i: pool.submit(perform, tasks[i]) for i in order}
         for index in range(len(tasks)):
             yield futures[index].result()
+    finally:
+        # interrupted: the documents being written are finished, those not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], out: Path, options: dict,
+         final: bool, force: bool) -> tuple[list[Task], int]:
+    """The tasks that write what is not up to date, and how many outputs are kept as they are."""
+    tasks, kept = [], 0
+    for request in requests:
+        outputs = [Output(w, request.path(out, w.suffix), fingerprint(assembler, request, w, options, final))
+                   for w in writers]
+        stale = tuple(o for o in outputs if force or not up_to_date(o))
+        kept += len(outputs) - len(stale)
+        if not stale:
+            continue
+        agreement = assembler.agreement(request)
+        if final:
+            refuse_blanks(agreement)
+            agreement = finalised(agreement)
+        date = document_date(agreement, assembler.library.programme)
+        tasks.append(Task(agreement, stale, Context(assembler.templates, date, assembler.language, options)))
+    return tasks, kept
+
+
+def refuse_blanks(agreement: Agreement) -> None:
+    """A final build stops at the first document that still has a blank to fill."""
+    left = blanks(agreement)
+    if left:
+        raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
+                          "(docgen check --final lists them) or build without --final", left[0].path, left[0].line)
+
+
+def blanks(agreement: Agreement) -> list[DocgenError]:
+    """One problem per blank of the document, located in the data file that fills it."""
+    problems = []
+    for blank in walk(agreement, Blank):
+        path, _, line = blank.source.partition(":")
+        problems.append(DocgenError(f"still blank in the {agreement.name} of {agreement.combination}: "
+                                    f"{blank.what}; fill it in before the final build",
+                                    path or None, int(line) if line.isdigit() else None))
+    return problems
 
 
 def finalised(agreement: Agreement) -> Agreement:

@@ -8,17 +8,19 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from . import build, facts, indonesian
-from .assemble import Assembler, Marks
+from . import facts, writers
+from .assemble import Assembler
+from .build import blanks
+from .catalogue import Request
 from .errors import DocgenError
-from .library import Library, display, load
-from .model import Agreement, Blank, plain
+from .library import Library, display, load, read_text
+from .model import Agreement, Article, Item, Paragraph, walk
 from .writers import text as writers_text
 
 COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
 # Names a frame template may use besides the clause context: the party of a signature column,
 # the activity of a Lampiran row and its number.
-FRAME_NAMES = {"p", "k", "nomor"}
+FRAME_NAMES = {"p", "k", "n"}
 
 
 def check(root: Path, final: bool = False) -> list[DocgenError]:
@@ -26,10 +28,10 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
     problems: list[DocgenError] = []
     try:
         library = load(root, problems)
-        assembler = Assembler(library, root / "templates")
+        assembler = Assembler(library)
     except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
         return problems + [error]
-    problems += _static(assembler)
+    problems += _static(assembler) + _writer_inputs(library)
     documents, assembly_problems = _documents(assembler)
     problems += assembly_problems
     # one line per place to fix: the same line breaks every document that uses it
@@ -45,20 +47,34 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
     return unique
 
 
+def _source(path: Path) -> str | None:
+    """The text of a file, None when it cannot be read (loading the library has reported why)."""
+    try:
+        return read_text(path)
+    except DocgenError:
+        return None
+
+
 # ---- without building: the text of every clause and template ---------------------------------
 
 def _static(assembler: Assembler) -> list[DocgenError]:
     library = assembler.library
     problems = []
-    known = set(assembler._context("mou", tuple(library.provinces)[:2], None, Marks())) | {"ref", "pasal"}
+    known = assembler.contexts.names()
     sources = [(c.path, c.source, known) for c in library.clauses]
-    for frame in sorted(assembler.templates.glob("*.j2")):
-        sources.append((display(frame), frame.read_text(encoding="utf-8"), known | FRAME_NAMES))
+    for frame in sorted(library.templates.glob("*.j2")):
+        source = _source(frame)
+        if source is None:
+            problems.append(DocgenError("not readable as UTF-8 text; save the file as UTF-8", display(frame)))
+            continue
+        sources.append((display(frame), source, known | FRAME_NAMES))
     for path, source, names in sources:
         problems += _template(assembler, path, source, names)
-        problems += _counts(path, source)
-    for data in sorted((library.root / "clauses").rglob("*.yaml")):
-        problems += _counts(display(data), data.read_text(encoding="utf-8"))
+        problems += _counts(path, source, assembler.language)
+    for data in library.data_files():
+        source = _source(data)
+        if source is not None:
+            problems += _counts(display(data), source, assembler.language)
     problems += _defined_terms(library)
     problems += _rule_sources(library)
     return problems
@@ -123,8 +139,15 @@ def _rule_sources(library: Library) -> list[DocgenError]:
     return problems
 
 
+def _writer_inputs(library: Library) -> list[DocgenError]:
+    """Every writer has the template files it reads."""
+    return [DocgenError(f"the {writer.name} writer reads templates/{pattern}, which matches no file; restore it")
+            for writer in writers.WRITERS.values() for pattern in writer.inputs
+            if not list(library.templates.glob(pattern))]
+
+
 def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> list[DocgenError]:
-    env = assembler.env
+    env = assembler.sandbox.env
     try:
         tree = env.parse(source)
         env.compile(source, filename=path)  # unknown filters and tests fail here
@@ -146,13 +169,13 @@ def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> 
     return problems
 
 
-def _counts(path: str, source: str) -> list[DocgenError]:
+def _counts(path: str, source: str, language) -> list[DocgenError]:
     problems = []
     for number, line in enumerate(source.split("\n"), start=1):
         for match in COUNT.finditer(line):
             digits, words = int(match.group(1)), match.group(2).strip()
-            if indonesian.terbilang(digits) != words:
-                problems.append(DocgenError(f"'{match.group(0)}': {digits} is '{indonesian.terbilang(digits)}'; "
+            if language.terbilang(digits) != words:
+                problems.append(DocgenError(f"'{match.group(0)}': {digits} is '{language.terbilang(digits)}'; "
                                             "make the digits and the words agree", path, number))
     return problems
 
@@ -162,33 +185,34 @@ def _counts(path: str, source: str) -> list[DocgenError]:
 def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]]:
     """Every document the library can build, and the problems of building and reading them."""
     documents, problems = [], []
-    for request in build.requests(assembler, "all", None, None):
+    for request in assembler.catalogue.requests():
         try:
-            agreement = build.assemble(assembler, request)
+            agreement = assembler.agreement(request)
         except DocgenError as error:
             problems.append(error)
             continue
         documents.append(agreement)
-        problems += _roles_and_provinces(assembler.library, agreement, request.codes, assembler.templates)
+        problems += _roles_and_provinces(assembler, agreement, request)
         problems += _mandatory(assembler.library, agreement)
     return documents, problems
 
 
-def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...],
-                         templates: Path) -> list[DocgenError]:
+def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: Request) -> list[DocgenError]:
     """Roles beyond the number of parties, and provinces that are not parties, anywhere in the document."""
+    library, language = assembler.library, assembler.language
+    codes = request.codes
     impossible = list(library.programme["peran"])[len(codes):]
     absent = [library.provinces[c] for c in library.provinces if c not in codes]
     names = [n for province in absent for n in _names(province)]
-    # every part of the document, with the files its text can come from
-    frame = templates / f"{agreement.kind}.j2"
-    # (provinces.yaml and agencies.yaml name each province only for its own party)
-    files = [frame] + [library.root / "clauses" / f"{name}.yaml" for name in ("programme", "sectors", "numbers")]
-    if agreement.kind == "pks":
-        files.append(library.root / "clauses" / agreement.name.removeprefix("pks-") / "lampiran.yaml")
-    data = [(display(p), p.read_text(encoding="utf-8")) for p in files if p.exists()]
-    parts = [(" ".join(_article_text(a)), [(a.source, library.clause(a.clause_id).source)]) for a in agreement.articles]
-    parts.append((writers_text.text(dataclasses.replace(agreement, articles=())), data))
+    # every part of the document, with the files its text can come from; provinces.yaml and
+    # agencies.yaml name each province only for its own party, and clause files are their articles
+    files = [p for p in library.inputs(request) if p.suffix in (".j2", ".yaml") and p.parent.name != "lang"
+             and p not in (library.data_path("provinces"), library.data_path("agencies"))]
+    files.sort(key=lambda p: p.suffix != ".j2")   # the frame first: most of the text outside articles
+    data = [(display(p), s) for p in files if (s := _source(p)) is not None]
+    parts = [(_article_text(a, language), [(a.source, library.clause(a.clause_id).source)])
+             for a in agreement.articles]
+    parts.append((writers_text.text(dataclasses.replace(agreement, articles=()), language), data))
     problems = []
     for text, sources in parts:
         for needle, pattern, message in (
@@ -216,16 +240,8 @@ def _names(province: dict) -> list[str]:
     return [str(province[k]) for k in ("pemerintah", "nama", "singkatan", "ibu_kota") if province.get(k)]
 
 
-def _article_text(article) -> list[str]:
-    out = []
-    for paragraph in article.paragraphs:
-        out.append(plain(paragraph.content))
-        stack = list(paragraph.items)
-        while stack:
-            item = stack.pop()
-            out.append(plain(item.content))
-            stack += item.items
-    return out
+def _article_text(article: Article, language) -> str:
+    return " ".join(language.plain(line.content) for line in walk(article.paragraphs, (Paragraph, Item)))
 
 
 def _line_of(source: str, needle: str) -> int | None:
@@ -266,19 +282,3 @@ def warnings(root: Path) -> list[DocgenError]:
     for annex in library.annexes.values():
         found += facts.unsourced(annex.get("peran_khusus") or {}, "peran khusus")
     return found
-
-
-def blanks(agreement: Agreement) -> list[DocgenError]:
-    """One problem per blank of the document, located in the data file that fills it."""
-    problems = []
-    for blank in _all_blanks(agreement):
-        path, _, line = blank.source.partition(":")
-        problems.append(DocgenError(f"still blank in the {agreement.name} of {agreement.combination}: "
-                                    f"{blank.what}; fill it in before the final build",
-                                    path or None, int(line) if line.isdigit() else None))
-    return problems
-
-
-def _all_blanks(agreement: Agreement) -> list[Blank]:
-    """Every blank of the document, found by walking the whole tree."""
-    return facts.blanks_of(agreement)

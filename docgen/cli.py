@@ -1,13 +1,10 @@
 """The `docgen` command: parse, call, report. Every user error is caught here, once."""
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
 import os
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -15,14 +12,15 @@ import click
 from . import build as builder
 from . import check as checker
 from . import redline as redliner
+from . import writers
 from .assemble import PAPER_MM, Assembler, Options
+from .catalogue import WHAT
 from .errors import DocgenError
 from .library import load
 
 
-def _assembler(paper: str = "F4", font: str = "Arial", plain_numbers: bool = False) -> Assembler:
-    root = Path.cwd()
-    return Assembler(load(root), root / "templates", Options(paper, font, plain_numbers))
+def _assembler(paper: str = "F4", font: str = "Arial") -> Assembler:
+    return Assembler(load(Path.cwd()), Options(paper, font))
 
 
 @click.group()
@@ -31,18 +29,19 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["mou", "pks", "all"]))
+@click.argument("what", type=click.Choice(list(WHAT)))
 @click.option("--parties", help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
 @click.option("--sector", help="Sector slug of one PKS (default: every sector in the MoU's scope).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*writers.WRITERS, "all"]), default="all", show_default=True,
+              help="all: " + ", ".join(w.name for w in writers.chosen("all")) + ".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
 @click.option("--paper", type=click.Choice(list(PAPER_MM)), default="F4", show_default=True)
 @click.option("--font", default="Arial", show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
-@click.option("--final", is_flag=True, help="No DRAF mark; refuse while any blank is left to fill.")
+@click.option("--final", is_flag=True, help="No draft mark; refuse while any blank is left to fill.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="cores",
               help="Documents rendered in parallel.")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
-@click.option("--plain-numbers", is_flag=True, help="DOCX: Pasal numbers and references as plain text, not fields.")
+@click.option("--plain-numbers", is_flag=True, help="DOCX: article numbers and references as plain text, not fields.")
 def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str,
           final: bool, jobs: int, force: bool, plain_numbers: bool) -> None:
     """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/.
@@ -51,38 +50,15 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
     options and docgen version are all unchanged since it was written is kept.
     """
     def run() -> None:
-        assembler = _assembler(paper, font, plain_numbers)
-        codes = assembler.parse_parties(parties) if parties else None
-        if sector:
-            if what == "mou":
-                raise DocgenError("--sector applies to a PKS; use 'docgen build pks --sector …'")
-            assembler.check_sector(sector)
-        formats = builder.FORMATS if fmt == "all" else (fmt,)
+        assembler = _assembler(paper, font)
+        catalogue = assembler.catalogue
+        requests = catalogue.requests(what, catalogue.parse_parties(parties) if parties else None, sector)
         builder.remove_stale_temporaries(out)
-        tasks, kept = [], 0
-        for request in builder.requests(assembler, what, codes, sector):
-            outputs = [builder.Output(form, request.path(out, form),
-                                      builder.fingerprint(assembler, request, form, final)) for form in formats]
-            stale = tuple(o for o in outputs if force or not builder.up_to_date(o))
-            kept += len(outputs) - len(stale)
-            if not stale:
-                continue
-            agreement = builder.assemble(assembler, request)
-            if final:
-                _refuse_blanks(agreement)
-                agreement = builder.finalised(agreement)
-            date = builder.document_date(agreement, assembler.library.programme)
-            tasks.append(builder.Task(agreement, stale, assembler.templates, date, not plain_numbers))
+        tasks, kept = builder.plan(assembler, requests, writers.chosen(fmt), out,
+                                   {"plain_numbers": plain_numbers}, final, force)
         written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
         click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)
-
-
-def _refuse_blanks(agreement) -> None:
-    left = checker.blanks(agreement)
-    if left:
-        raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
-                          "(docgen check --final lists them) or build without --final", left[0].path, left[0].line)
 
 
 def _report(results, total: int) -> int:
@@ -111,7 +87,7 @@ def check(final: bool) -> None:
     def run() -> None:
         problems = checker.check(Path.cwd(), final=final)
         for warning in checker.warnings(Path.cwd()):
-            click.echo(f"{warning} (warning)")
+            click.echo(f"{warning} (warning)", err=True)
         for problem in problems:
             click.echo(str(problem))
         if problems:
@@ -124,7 +100,7 @@ def check(final: bool) -> None:
 @main.command()
 @click.option("--from", "from_rev", required=True, help="The older revision of the library (commit, tag, HEAD~1).")
 @click.option("--to", "to_rev", help="The newer revision (default: the working tree).")
-@click.option("--matrix", is_flag=True, help="Also write the change matrix (.matriks.docx).")
+@click.option("--matrix", is_flag=True, help="Also write the change matrix (a DOCX table per changed article).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
 @click.argument("documents", nargs=-1)
 def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, documents: tuple[str, ...]) -> None:
@@ -133,49 +109,12 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
     DOCUMENTS narrow the set: 'mou', 'pks-pariwisata', 'bali-ntb' or 'bali-ntb/mou'.
     """
     def run() -> None:
-        root = Path.cwd()
-        with tempfile.TemporaryDirectory() as scratch:
-            old_root = redliner.checkout(root, from_rev, Path(scratch) / "old")
-            new_root = redliner.checkout(root, to_rev, Path(scratch) / "new") if to_rev else root
-            old = Assembler(load(old_root), old_root / "templates", Options(), )
-            new = Assembler(load(new_root), new_root / "templates", Options())
-            author, date = redliner.author_and_date(root, to_rev)
-            stamp = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ")
-            wanted = [r for r in builder.requests(new, "all", None, None) if _selected(r, documents)]
-            if not wanted:
-                raise DocgenError(f"no document matches {' '.join(documents)}; use e.g. mou, pks-pariwisata, "
-                                  "bali-ntb or bali-ntb/mou")
-            for request in wanted:
-                after = builder.assemble(new, request)
-                try:
-                    before = builder.assemble(old, request)
-                except DocgenError:  # the document could not be built at the older revision
-                    before = dataclasses.replace(after, articles=(), preamble=(), closing=())
-                name = f"{'-'.join(request.codes)}/{request.name}"
-                if not redliner.changed(before, after):
-                    click.echo(f"unchanged {name}")
-                    continue
-                marked = redliner.redline(before, after, author, date)
-                base = out / "-".join(request.codes) / request.name
-                builder.write_atomically(base.with_name(base.name + ".redline.docx"),
-                                         builder.render(marked, "docx", new.templates, stamp, fields=False))
-                builder.write_atomically(base.with_name(base.name + ".redline.pdf"),
-                                         builder.render(marked, "pdf", new.templates, stamp))
-                written = [".redline.docx", ".redline.pdf"]
-                if matrix:
-                    from .writers import docx as docx_writer
-                    rows = redliner.matrix(before, after)
-                    builder.write_atomically(base.with_name(base.name + ".matriks.docx"),
-                                             docx_writer.write_matrix(after, rows, stamp))
-                    written.append(".matriks.docx")
-                click.echo(f"changed   {name}: wrote {', '.join(request.name + w for w in written)}")
+        for name, written in redliner.write_redlines(Path.cwd(), from_rev, to_rev, documents, out, matrix):
+            if written:
+                click.echo(f"changed   {name}: wrote {', '.join(path.name for path in written)}")
+            else:
+                click.echo(f"unchanged {name}")
     _guarded(run)
-
-
-def _selected(request, documents: tuple[str, ...]) -> bool:
-    combination = "-".join(request.codes)
-    return not documents or any(d in (request.name, combination, f"{combination}/{request.name}")
-                                for d in documents)
 
 
 @main.command(name="review")
@@ -185,12 +124,13 @@ def review_(file: Path, fmt: str) -> None:
     """List the comments and tracked changes of a reviewed DOCX with the clause file and line of each."""
     def run() -> None:
         from . import review as reviewer
-        remarks = reviewer.review(file, load(Path.cwd()))
+        assembler = _assembler()
+        remarks = reviewer.review(file, assembler.library, assembler.language)
         if fmt == "json":
             click.echo(json.dumps([r.as_dict() for r in remarks], ensure_ascii=False, indent=2))
             return
         for remark in remarks:
-            click.echo(remark.line())
+            click.echo(remark.line(assembler.language))
         click.echo(f"{len(remarks)} comments and changes in {file}", err=True)
     _guarded(run)
 
@@ -208,15 +148,12 @@ def facts_(documents: tuple[str, ...], fmt: str) -> None:
         from . import facts
         from .writers import text as text_writer
         assembler = _assembler()
-        wanted = [r for r in builder.requests(assembler, "all", None, None) if _selected(r, documents)]
-        if not wanted:
-            raise DocgenError(f"no document matches {' '.join(documents)}; use e.g. mou, pks-pariwisata, "
-                              "bali-ntb or bali-ntb/mou")
         rows = []
-        for request in wanted:
-            agreement = builder.assemble(assembler, request)
-            rows += [f.row() for f in facts.of_document(assembler.library, agreement, request.codes,
-                                                         request.sector, text_writer.text(agreement))]
+        for request in assembler.catalogue.select(documents):
+            agreement = assembler.agreement(request)
+            rows += [f.row() for f in facts.of_document(assembler.library, agreement, request.codes, request.sector,
+                                                         text_writer.text(agreement, assembler.language),
+                                                         assembler.language)]
         if fmt == "csv":
             writer = csv.writer(sys.stdout, lineterminator="\n")
             writer.writerow(facts.HEADER)

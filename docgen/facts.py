@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .errors import DocgenError
-from .model import Agreement, Blank, plain
+from .model import DOTS, Agreement, Blank, walk
 
 SINCE, UNTIL, SOURCE, NOTE = "berlaku_sejak", "berlaku_sampai", "sumber", "catatan"
 META = {SINCE, UNTIL, SOURCE, NOTE}
@@ -63,6 +63,21 @@ def on(data, date: dt.date, what: str = "fact"):
     return data
 
 
+def values(data, date: dt.date, what: str = "fact"):
+    """`data` as on `date` without its sources and validity: what a clause can print."""
+    def strip(value):
+        if isinstance(value, dict):
+            result = type(value)({k: strip(v) for k, v in value.items() if k not in META})
+            for attribute in ("lines", "path"):
+                if hasattr(value, attribute):
+                    setattr(result, attribute, getattr(value, attribute))
+            return result
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    return strip(on(data, date, what))
+
+
 @dataclass(frozen=True)
 class Fact:
     """One value a document prints, with where it comes from: a row of the lembar verifikasi."""
@@ -100,20 +115,20 @@ def leaves(data, name: str = "", source: str = "", since=None, until=None, where
         yield name, data, source, since, until, where
 
 
-def printed(agreement: Agreement, sources: list[tuple[str, object]], text: str) -> list[Fact]:
+def printed(agreement: Agreement, sources: list[tuple[str, object]], text: str, language) -> list[Fact]:
     """The facts of `sources` (name prefix, data as on the signing date) that the document prints."""
-    blanks = {b.source for b in blanks_of(agreement)}
+    blanks = {b.source for b in walk(agreement, Blank)}
     flat = " ".join(text.split()).casefold()
     document = f"{agreement.combination}/{agreement.name}"
     facts, seen = [], set()
     for prefix, data in sources:
         for name, value, source, since, until, where in leaves(data, prefix):
             if value is None:
-                shown = plain((Blank(name),))
+                shown = DOTS
                 if where not in blanks:
                     continue
             else:
-                shown = _shown(value)
+                shown = _shown(value, language)
                 if not shown or " ".join(shown.split()).casefold() not in flat:
                     continue
             key = (name, shown, where)
@@ -123,31 +138,12 @@ def printed(agreement: Agreement, sources: list[tuple[str, object]], text: str) 
     return facts
 
 
-def _shown(value) -> str:
-    from . import indonesian
+def _shown(value, language) -> str:
     if isinstance(value, dt.date):
-        return indonesian.tanggal_kata(value)
+        return language.tanggal_kata(value)
     if isinstance(value, bool):
         return ""
     return str(value)
-
-
-def blanks_of(agreement: Agreement) -> list[Blank]:
-    """Every blank of the document, found by walking the whole tree."""
-    found = []
-
-    def walk(value) -> None:
-        if isinstance(value, Blank):
-            found.append(value)
-        elif isinstance(value, tuple):
-            for part in value:
-                walk(part)
-        elif hasattr(value, "__dataclass_fields__"):
-            for field in value.__dataclass_fields__:
-                walk(getattr(value, field))
-
-    walk(agreement)
-    return found
 
 
 def unsourced(data, name: str) -> list[DocgenError]:
@@ -172,13 +168,15 @@ def _subset(data, keys):
     return result
 
 
-def of_document(library, agreement: Agreement, codes: tuple[str, ...], sector: str | None, text: str) -> list[Fact]:
+def of_document(library, agreement: Agreement, codes: tuple[str, ...], sector: str | None, text: str,
+                language) -> list[Fact]:
     """Every fact `agreement` prints — governors, agencies, addresses, laws, dates, places — with its source."""
     programme = library.programme
     event = programme[agreement.kind]
     date = event["tanggal"]
-    sources: list[tuple[str, object]] = [(f"program {agreement.kind}",
-                                          _subset(event, (SOURCE, "tanggal", "tempat", "jangka_waktu")))]
+    # the event's date, place and term (not its titles or templates)
+    printed_keys = [k for k in event if k == "tempat" or k == SOURCE or isinstance(event[k], (dt.date, int))]
+    sources: list[tuple[str, object]] = [(f"program {agreement.kind}", _subset(event, printed_keys))]
     for code in codes:
         sources.append((code, on(library.provinces[code], date, f"provinsi {code}")))
         if sector:
@@ -195,4 +193,4 @@ def of_document(library, agreement: Agreement, codes: tuple[str, ...], sector: s
             category = type(category)({SOURCE: categories[SOURCE], **category})
             category.lines, category.path = categories["-".join(codes)].lines, categories.path
         sources.append(("kategori KSDD", category))
-    return printed(agreement, sources, text)
+    return printed(agreement, sources, text, language)

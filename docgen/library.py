@@ -31,11 +31,15 @@ class Clause:
     path: str                   # as shown in messages, relative to the working folder
     source: str                 # the file with its header blanked out, so lines keep their numbers
     line: int                   # line of the header's `id:`
+    file: Path | None = None    # the file itself
 
 
 @dataclass(frozen=True)
 class Library:
-    """Everything under clauses/: data files, clauses and the sectors' annex data."""
+    """Everything under clauses/: data files, clauses and the sectors' annex data.
+
+    The one place that knows the library's file layout: where each data file, annex and frame is.
+    """
     root: Path
     provinces: dict
     sectors: dict
@@ -48,6 +52,55 @@ class Library:
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    def data_path(self, name: str) -> Path:
+        """A data file of DATA_FILES: clauses/<name>.yaml."""
+        return self.root / "clauses" / f"{name}.yaml"
+
+    def annex_path(self, sector: str) -> Path:
+        return self.root / "clauses" / sector / "lampiran.yaml"
+
+    def frame_path(self, kind: str) -> Path:
+        """The frame template of a document kind: its title, preamble, closing and signature blocks."""
+        return self.templates / f"{kind}.j2"
+
+    def scope(self) -> list[str]:
+        """The sectors the MoU covers, from programme.yaml (mou.bidang)."""
+        mou = self.programme["mou"]
+        scope = mou.get("bidang") or list(self.sectors)
+        for slug in scope:
+            if slug not in self.sectors:
+                raise DocgenError(f"unknown sector '{slug}' in mou.bidang; use the slugs of sectors.yaml",
+                                  mou.path, mou.lines.get("bidang"))
+        return list(scope)
+
+    def articles(self, kind: str, sector: str | None) -> list[Clause]:
+        """The clauses of one document, in order of position, then sector order."""
+        order = {slug: i for i, slug in enumerate(self.sectors)}
+        scope = self.scope()
+        chosen = [c for c in self.clauses if kind in c.documents
+                  and (c.sector is None or (c.sector in scope if kind == "mou" else c.sector == sector))]
+        return sorted(chosen, key=lambda c: (c.position, order.get(c.sector, -1), c.path))
+
+    def inputs(self, request) -> list[Path]:
+        """The files one document (a catalogue Request) reads: data files, its annex, its clauses, its frame
+        and the words file it is printed with."""
+        files = [self.data_path(name) for name in DATA_FILES if name != "rules"]
+        if request.sector:
+            files.append(self.annex_path(request.sector))
+        files += [clause.file for clause in self.articles(request.kind, request.sector)]
+        files.append(self.frame_path(request.kind))
+        files.append(self.templates / "lang" / f"{self.programme.get('bahasa', 'id')}.yaml")
+        return files
+
+    def data_files(self) -> list[Path]:
+        """Every data file of the library: the DATA_FILES and each sector's annex."""
+        return [self.data_path(n) for n in DATA_FILES] + [self.annex_path(s) for s in self.sectors
+                                                          if self.annex_path(s).exists()]
 
 
 class LineDict(dict):
@@ -166,7 +219,7 @@ def parse_clause(path: Path, sector: str | None) -> Clause:
     # Blank the header so template line numbers are file line numbers.
     source = "\n" * (end + 1) + "\n".join(lines[end + 1:])
     return Clause(clause_id, header["title"].strip(), tuple(documents), float(position), sector,
-                  shown, source, line_of("id"))
+                  shown, source, line_of("id"), path)
 
 
 def load(root: Path, problems: list[DocgenError] | None = None) -> Library:

@@ -13,7 +13,6 @@ from .library import Library
 from .writers.docx import anchored_clause
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-PASAL = re.compile(r"^\s*Pasal\s+(\d+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,9 @@ class Remark:
     source: str | None   # 'clauses/common/pembiayaan.md:9'
     pasal: int | None
 
-    def line(self) -> str:
+    def line(self, language) -> str:
         where = self.source or "(outside the articles)"
-        pasal = f"Pasal {self.pasal}" if self.pasal else "-"
+        pasal = language.article_heading(self.pasal) if self.pasal else "-"
         return f"{where}: {pasal} [{self.clause or '-'}] {self.kind} by {self.author or '?'} " \
                f"{self.date or ''}: {self.text}".replace("  ", " ")
 
@@ -37,8 +36,9 @@ class Remark:
         return asdict(self)
 
 
-def review(path: Path, library: Library) -> list[Remark]:
+def review(path: Path, library: Library, language) -> list[Remark]:
     """Every comment and tracked insertion/deletion of `path`, in document order."""
+    heading_of = re.compile(rf"^\s*{re.escape(language.word('reference', 'article'))}\s+(\d+)\s*$")
     document, comments = _read(path)
     remarks: list[Remark] = []
     open_anchors: dict[str, str] = {}
@@ -52,7 +52,7 @@ def review(path: Path, library: Library) -> list[Remark]:
             if clause:
                 open_anchors[element.get(f"{{{W}}}id")] = clause
                 anchored = True
-                heading = PASAL.match(_text(element.getparent()))  # the anchor opens in the Pasal heading
+                heading = heading_of.match(_text(element.getparent()))  # the anchor opens in the Pasal heading
                 pasal = int(heading.group(1)) if heading else None
         elif tag == "bookmarkEnd":
             open_anchors.pop(element.get(f"{{{W}}}id"), None)

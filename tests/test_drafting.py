@@ -3,11 +3,22 @@ import re
 
 import yaml
 
+from docgen import language as languages
 from docgen.markup import paragraphs
-from docgen.model import plain
-from docgen.writers.text import text
+from docgen.writers import text as text_writer
 
-from conftest import PROJECT, docgen
+from conftest import PROJECT, docgen, request_of
+
+LANGUAGE = languages.load(PROJECT / "templates")
+plain = LANGUAGE.plain
+
+
+def text(agreement) -> str:
+    return text_writer.text(agreement, LANGUAGE)
+
+
+def pks(assembler, codes, sector):
+    return request_of(assembler, "pks", codes, sector)
 
 
 def data(name):
@@ -23,8 +34,8 @@ def legal_basis(agreement) -> list[str]:
 
 def test_dasar_hukum_cites_each_partys_own_province_law_and_no_other(shipped):
     provinces = data("provinces")
-    for codes in shipped.combinations():
-        for agreement in (shipped.mou(codes), shipped.pks(codes, shipped.mou_scope()[0])):
+    for codes in shipped.catalogue.combinations():
+        for agreement in (request_of(shipped, 'mou', codes), pks(shipped, codes, shipped.library.scope()[0])):
             cited = " ".join(legal_basis(agreement))
             for code, province in provinces.items():
                 law = province["undang_undang"]
@@ -35,7 +46,7 @@ def test_dasar_hukum_cites_each_partys_own_province_law_and_no_other(shipped):
 
 
 def test_dasar_hukum_in_order_of_rank_year_and_number(shipped):
-    cited = legal_basis(shipped.mou(("bali", "ntb")))
+    cited = legal_basis(request_of(shipped, 'mou', ("bali", "ntb")))
     ranks = [("Undang-Undang" in c and 1) or ("Peraturan Pemerintah" in c and 2) or 3 for c in cited]
     assert ranks == sorted(ranks)
     laws = [(int(m.group(2)), int(m.group(1))) for c in cited
@@ -45,16 +56,16 @@ def test_dasar_hukum_in_order_of_rank_year_and_number(shipped):
 
 def test_the_recitals_name_the_provinces_as_daerah_and_the_ksdd_category(shipped):
     categories = data("programme")["kategori_ksdd"]
-    for codes in shipped.combinations():
-        body = " ".join(text(shipped.mou(codes)).split())
+    for codes in shipped.catalogue.combinations():
+        body = " ".join(text(request_of(shipped, 'mou', codes)).split())
         assert "Pemerintah Provinsi Bali merupakan daerah" not in body
         assert f"kategori {categories['-'.join(codes)]['kategori']}" in body
 
 
 def test_each_pks_prints_its_sectors_urusan(shipped):
     sectors = data("sectors")
-    for slug in shipped.mou_scope():
-        body = " ".join(text(shipped.pks(("ntb", "ntt"), slug)).split())
+    for slug in shipped.library.scope():
+        body = " ".join(text(pks(shipped, ("ntb", "ntt"), slug)).split())
         assert f"urusan pemerintahan bidang {sectors[slug]['urusan_bidang']}, yang merupakan {sectors[slug]['urusan']}" \
             in body
 
@@ -82,14 +93,14 @@ def test_a_rule_without_a_source_is_reported(project_copy):
 
 
 def test_definitions_end_with_a_period(shipped):
-    article = next(a for a in shipped.pks(("bali", "ntb"), "pariwisata").articles if a.title == "KETENTUAN UMUM")
+    article = next(a for a in pks(shipped, ("bali", "ntb"), "pariwisata").articles if a.title == "KETENTUAN UMUM")
     items = article.paragraphs[0].items
     assert len(items) > 5 and all(plain(i.content).endswith(".") for i in items)
     assert not any(plain(i.content).endswith("; dan") for i in items)
 
 
 def test_a_list_typed_with_periods_keeps_a_period_after_each_item():
-    items = paragraphs("Yang dimaksud dengan:\n+ A adalah satu.\n+ B adalah dua.\n", "x.md", False)[0].items
+    items = paragraphs("Yang dimaksud dengan:\n+ A adalah satu.\n+ B adalah dua.\n", "x.md", False, LANGUAGE)[0].items
     assert [plain(i.content) for i in items] == ["A adalah satu.", "B adalah dua."]
 
 
@@ -108,7 +119,7 @@ def test_a_defined_term_in_other_capitals_is_an_error_at_its_line(project_copy):
 
 
 def test_the_pks_recitals_cite_the_mou_itself(shipped):
-    agreement = shipped.pks(("bali", "ntb"), "perhubungan")
+    agreement = pks(shipped, ("bali", "ntb"), "perhubungan")
     recitals = " ".join(plain(p.content) + " " + " ".join(plain(i.content) for i in p.items)
                         for p in agreement.preamble)
     assert "huruf a" not in recitals
@@ -116,7 +127,7 @@ def test_the_pks_recitals_cite_the_mou_itself(shipped):
 
 
 def test_one_party_model_in_the_pks(shipped):
-    agreement = shipped.pks(("bali", "ntt"), "pariwisata")
+    agreement = pks(shipped, ("bali", "ntt"), "pariwisata")
     title = " ".join(plain(line) for line in agreement.title_lines)
     assert "PEMERINTAH PROVINSI BALI DAN PEMERINTAH PROVINSI NUSA TENGGARA TIMUR" in title
     assert "DINAS" not in title
@@ -132,13 +143,12 @@ def test_one_party_model_in_the_pks(shipped):
 
 def test_lampiran_headed_with_numbers_and_date_and_closed_by_signatures(shipped):
     import datetime as dt
-    from docgen import indonesian
-    agreement = shipped.pks(("bali", "ntb", "ntt"), "energi")
+    agreement = pks(shipped, ("bali", "ntb", "ntt"), "energi")
     annex = agreement.annexes[0]
     heading = [plain(line) for line in annex.heading]
     assert sum(line.startswith("NOMOR :") for line in heading) == 3
     signed = shipped.library.programme["pks"]["tanggal"]
-    assert f"TANGGAL : {indonesian.tanggal(signed).upper()}" in heading
+    assert f"TANGGAL : {LANGUAGE.tanggal(signed).upper()}" in heading
     assert annex.signatures == agreement.signatures
     assert {"Indikator", "Lokasi", "Sumber Dana Indikatif"} <= set(annex.table.header)
     assert isinstance(signed, dt.date)
@@ -146,17 +156,17 @@ def test_lampiran_headed_with_numbers_and_date_and_closed_by_signatures(shipped)
 
 def test_lead_roles_come_from_the_data_of_the_sector(shipped):
     special = yaml.safe_load((PROJECT / "clauses/energi/lampiran.yaml").read_text(encoding="utf-8"))["peran_khusus"]
-    for codes in shipped.combinations():
-        body = " ".join(text(shipped.pks(codes, "energi")).split())
+    for codes in shipped.catalogue.combinations():
+        body = " ".join(text(pks(shipped, codes, "energi")).split())
         for code, role in special.items():
             assert (role["kewajiban"][0] in body) == (code in codes)
 
 
 def test_every_pks_protects_personal_data(shipped):
-    for slug in shipped.mou_scope():
-        titles = [a.title for a in shipped.pks(("bali", "ntb"), slug).articles]
+    for slug in shipped.library.scope():
+        titles = [a.title for a in pks(shipped, ("bali", "ntb"), slug).articles]
         assert "PELINDUNGAN DATA PRIBADI" in titles
-        body = text(shipped.pks(("bali", "ntb"), slug))
+        body = text(pks(shipped, ("bali", "ntb"), slug))
         assert "Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi" in body
 
 

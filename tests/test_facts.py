@@ -5,13 +5,21 @@ import io
 import yaml
 
 from docgen import facts
-from docgen.writers.text import text
+from docgen import language as languages
+from docgen.writers import text as text_writer
 
-from conftest import assembler_for, docgen
+from conftest import PROJECT, assembler_for, docgen, request_of
+
+
+def text(agreement) -> str:
+    return text_writer.text(agreement, languages.load(PROJECT / "templates"))
+
+
+def pks(assembler, codes, sector):
+    return request_of(assembler, "pks", codes, sector)
 
 
 def shipped_data(name):
-    from conftest import PROJECT
     return yaml.safe_load((PROJECT / "clauses" / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
@@ -44,7 +52,7 @@ def test_a_fact_ended_before_the_signing_date_gives_way_to_its_replacement(proje
                                 name="Dinas Lama Provinsi Bali")
                  + VERSION.format(source="Perda baru", validity=f"berlaku_sejak: {signed.isoformat()}",
                                   name="Dinas Baru Provinsi Bali"))
-    body = text(assembler_for(project_copy).pks(("bali", "ntb"), "pariwisata"))
+    body = text(pks(assembler_for(project_copy), ("bali", "ntb"), "pariwisata"))
     assert "Dinas Baru Provinsi Bali" in body
     assert "Dinas Lama" not in body
 
@@ -75,7 +83,7 @@ def test_a_fact_without_a_source_is_a_warning(project_copy):
     path.write_text("\n".join(lines), encoding="utf-8")
     result = docgen("check", cwd=project_copy)
     assert result.returncode == 0, result.stdout
-    warned = [l for l in result.stdout.split("\n") if l.endswith("(warning)")]
+    warned = [l for l in result.stderr.split("\n") if l.endswith("(warning)")]
     assert warned and all(l.startswith("clauses/provinces.yaml:") and "has no source" in l for l in warned)
 
 
