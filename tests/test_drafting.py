@@ -175,3 +175,14 @@ def test_terms_used_consistently():
         source = path.read_text(encoding="utf-8")
         assert "monitoring dan evaluasi" not in source.lower(), path
         assert "energi baru terbarukan" not in source.lower(), path
+
+
+def test_each_sector_article_of_the_mou_refers_to_its_own_item_of_the_scope(shipped):
+    for codes in shipped.catalogue.combinations():
+        agreement = request_of(shipped, "mou", codes)
+        scope = next(a for a in agreement.articles if a.clause_id == "ruang-lingkup")
+        for index, slug in enumerate(shipped.library.scope()):
+            article = next(a for a in agreement.articles if a.clause_id == f"{slug}-mou")
+            first = plain(article.paragraphs[0].content)
+            letter = LANGUAGE.item_label(scope.paragraphs[0].items[index]).rstrip(".")
+            assert f"sebagaimana dimaksud dalam Pasal {scope.number} ayat (1) huruf {letter} " in first, first
