@@ -109,7 +109,7 @@ class LineDict(dict):
     path: str
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: reading the library 5x faster
     pass
 
 
