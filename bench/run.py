@@ -5,6 +5,7 @@ output/ are never touched. Prints a table and writes bench/results.json.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -128,6 +129,20 @@ def overhead_measures(root: Path, documents: dict) -> tuple[list[dict], dict]:
                             f"({ours[name]:.2f} s vs {alone:.2f} s)", round(percent, 1), "%", "<= 15 %",
                             percent <= 15, ours_s=round(ours[name], 3), weasyprint_s=round(alone, 3)))
     return rows, ours
+
+
+def archive_measures(root: Path, documents: dict) -> list[dict]:
+    """A draft (plain PDF) against the same document final (PDF/A-3a, tagged, manifest embedded)."""
+    rows, words = [], context(root)
+    archive = dataclasses.replace(words, manifest=b"{}")
+    for name, agreement in documents.items():
+        draft, _ = timed(lambda: pdf.write(agreement, words), runs=5, warmup=True)
+        final = dataclasses.replace(agreement, draft=False)
+        archived, _ = timed(lambda: pdf.write(final, archive), runs=5, warmup=True)
+        rows.append(measure(f"final_over_draft_{name}", f"final PDF/A-3a / draft PDF, {name} {COMBINATION} "
+                            f"({archived:.2f} s vs {draft:.2f} s)", round(archived / draft, 2), "x", "-", None,
+                            draft_s=round(draft, 3), final_s=round(archived, 3)))
+    return rows
 
 
 def libreoffice_measures(root: Path, ours: dict) -> list[dict]:
@@ -273,7 +288,7 @@ def main(only: list[str]) -> None:
             documents = {"mou": library.agreement(Request("mou", THREE)),
                          "pks-pariwisata": library.agreement(Request("pks", THREE, "pariwisata"))}
             overhead, ours = overhead_measures(root, documents)
-            rows += overhead + libreoffice_measures(root, ours)
+            rows += overhead + archive_measures(root, documents) + libreoffice_measures(root, ours)
             scaling, sizes = scaling_measures(root)
             rows += scaling
             add_copies(root, 0)

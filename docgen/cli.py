@@ -181,6 +181,13 @@ def preview(port: int, open_browser: bool) -> None:
     _guarded(run)
 
 
+@main.command(name="manifest")
+@click.argument("file", type=click.Path(path_type=Path))
+def manifest_(file: Path) -> None:
+    """Print what a final PDF was made from: the library's commit, its clauses and data with their digests."""
+    _guarded(lambda: click.echo(builder.read_manifest(file)))
+
+
 @main.command(name="list")
 def list_() -> None:
     """Show the provinces, sectors and clause ids of the library."""
