@@ -114,21 +114,15 @@ class Assembler:
         header = tuple(source_text(c) for c in frame.lines("lampiran_kolom", extra))
         rows = []
         for index, activity in enumerate(data["kegiatan"], start=1):
-            if not isinstance(activity, dict) or not set(ACTIVITY) <= set(activity):
-                raise DocgenError(f"activity {index} needs {', '.join(ACTIVITY)}", data.path,
-                                  data.lines.get("kegiatan"))
-            leads = activity.get("pelaksana") or {}
-            what, target, year = (Text(str(activity[key])) for key in ACTIVITY)
-            cells = [(Text(f"{index}."),), (what,), (target,)]
-            for party, agency in zip(context["pihak"], field["perangkat_daerah"]):
-                lead = leads.get(party["kode"])
-                cells.append((Text(lead),) if lead else resolve.content(str(agency), None))
-            cells.append((year,))
-            rows.append(tuple(cells))
+            missing = [key for key in ACTIVITY if key not in activity] if isinstance(activity, dict) else list(ACTIVITY)
+            if missing:
+                raise DocgenError(f"activity {index} needs {', '.join(ACTIVITY)}; add {missing[0]}", data.path,
+                                  _item_line(activity, data.lines.get("kegiatan")))
+            rows.append(_row(frame.block("lampiran_baris", {**extra, "k": activity, "n": index}), resolve))
         if any(len(row) != len(header) for row in rows):
-            raise DocgenError(f"block lampiran_kolom gives {len(header)} columns but each row has "
-                              f"{len(rows[0])} (No., activity, target, one per party, year)", f"templates/{frame.name}")
-        return Annex(frame.lines("lampiran_judul", extra), Table(header, tuple(rows)))
+            raise DocgenError(f"block lampiran_kolom gives {len(header)} columns but block lampiran_baris gives "
+                              f"{len(rows[0])} cells; make them agree", f"templates/{frame.name}")
+        return Annex(frame.lines("lampiran_judul", extra), Table(header, tuple(rows)), frame.signatures())
 
 
 def _own_field(clause, fields: dict) -> dict:
@@ -136,8 +130,25 @@ def _own_field(clause, fields: dict) -> dict:
     return {"bidang_ini": fields[clause.sector]} if clause.sector in fields else {}
 
 
-# The keys of an activity in lampiran.yaml, in the order of the table's columns.
-ACTIVITY = {"kegiatan": "what is done", "target": "its measurable result", "tahun": "its year or years"}
+# The keys of an activity in lampiran.yaml; block lampiran_baris of templates/pks.j2 prints them.
+ACTIVITY = {"kegiatan": "what is done", "indikator": "how its result is measured", "target": "its measurable result",
+            "lokasi": "where", "sumber_dana": "its indicative funding", "tahun": "its year or years"}
+
+
+def _row(text: str, resolve: Resolver) -> tuple[Content, ...]:
+    """One table row from block lampiran_baris: a line starting '| ' opens a cell, other lines continue it."""
+    cells: list[list[str]] = []
+    for line in text.split("\n"):
+        if line.startswith("|"):
+            cells.append([line[1:].strip()])
+        elif line.strip() and cells:
+            cells[-1].append(line.strip())
+    return tuple(resolve.content("\n".join(cell), None) for cell in cells)
+
+
+def _item_line(item, default):
+    lines = getattr(item, "lines", None)
+    return min(lines.values()) if lines else default
 
 
 class _Frame:
@@ -147,6 +158,10 @@ class _Frame:
         self.sandbox, self.context, self.resolve = assembler.sandbox, context, resolve
         self.language = assembler.language
         self.name = instrument.template
+
+    def has(self, name: str) -> bool:
+        """Whether the frame has an optional block (tanda_tangan_bawah: lines under a signer's name)."""
+        return self.sandbox.block_owner(self.name, name) is not None
 
     def block(self, name: str, extra: dict | None = None) -> str:
         return self.sandbox.render(self.name, {**self.context, **(extra or {})}, block=name)
@@ -179,7 +194,8 @@ class _Frame:
             if len(sig) < 3:
                 raise DocgenError("block tanda_tangan must give at least three lines: role, office, name", self.name)
             office = tuple(itertools.chain(*(((Text("\n"),) if i else ()) + line for i, line in enumerate(sig[1:-1]))))
-            signatures.append(Signature(source_text(sig[0]), office, sig[-1]))
+            below = self.lines("tanda_tangan_bawah", {"p": party}) if self.has("tanda_tangan_bawah") else ()
+            signatures.append(Signature(source_text(sig[0]), office, sig[-1], below))
         return tuple(signatures)
 
 

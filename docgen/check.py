@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from . import consistency, writers
+from . import consistency, facts, writers
 from .assemble import Assembler
 from .build import blanks
 from .catalogue import Request
@@ -19,8 +19,10 @@ from .writers import text as writers_text
 
 COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
 # Names a frame template may use besides the clause context: the party of a signature column, the
-# title of a field's article (judul_pasal_bidang) and the number of a Lampiran among several.
-FRAME_NAMES = {"p": "a party", "judul": "an article's title", "lampiran": "the number of an annex and how many there are"}
+# title of a field's article (judul_pasal_bidang), the number of a Lampiran among several, and the
+# activity of a Lampiran row and its number.
+FRAME_NAMES = {"p": "a party", "judul": "an article's title", "lampiran": "the number of an annex and how many there are",
+               "k": "an activity of the Lampiran", "n": "its number"}
 
 
 def check(root: Path, final: bool = False) -> list[DocgenError]:
@@ -79,6 +81,67 @@ def _static(assembler: Assembler) -> list[DocgenError]:
         source = _source(data)
         if source is not None:
             problems += _counts(display(data), source, assembler.language)
+    problems += _defined_terms(library)
+    problems += _rule_sources(library)
+    return problems
+
+
+# ---- drafting: defined terms are written as defined (UU 12/2011 Lampiran II) -------------------
+
+DEFINITION = re.compile(r"^\s*[-+] (.+?) adalah ")
+ABBREVIATION = re.compile(r"yang selanjutnya (?:disingkat|disebut) (\S+(?: [A-Z]\S*)*)")
+TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\[#[a-z0-9{}~ .'()_-]+\]")
+
+
+def defined_terms(library: Library) -> dict[str, list[tuple[str, str, int]]]:
+    """Per document kind: (term, file, line) of every term a KETENTUAN UMUM article defines."""
+    terms: dict[str, list[tuple[str, str, int]]] = {}
+    for clause in library.clauses:
+        if clause.title != "KETENTUAN UMUM":
+            continue
+        for number, line in enumerate(clause.source.split("\n"), start=1):
+            found = DEFINITION.match(line)
+            if not found:
+                continue
+            names = [found.group(1)] + ABBREVIATION.findall(found.group(1))
+            names = [re.sub(r" yang selanjutnya .*", "", n) for n in names]
+            for kind in clause.documents:
+                terms.setdefault(kind, []).extend((n, clause.path, number) for n in names if "{" not in n)
+    return terms
+
+
+def _defined_terms(library: Library) -> list[DocgenError]:
+    """A defined term written with other capitals ('pihak lainnya' for PIHAK) anywhere its definition applies."""
+    problems = []
+    for kind, terms in defined_terms(library).items():
+        sources = [(c.path, c.source) for c in library.clauses if kind in c.documents]
+        if kind == "pks":  # a PKS also prints its sector's programme of activities
+            sources += [(d.path, Path(d.path).read_text(encoding="utf-8")) for d in library.annexes.values()]
+        patterns = [(term, re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.IGNORECASE), path, line)
+                    for term, path, line in terms]
+        for path, source in sources:
+            for number, text in enumerate(source.split("\n"), start=1):
+                text = TEMPLATE_CODE.sub(lambda m: " " * len(m.group()), text)
+                for term, pattern, where, line in patterns:
+                    wrong = next((m.group() for m in pattern.finditer(text) if m.group() != term), None)
+                    if wrong:
+                        problems.append(DocgenError(
+                            f"'{wrong}' is the term '{term}' defined in Ketentuan Umum ({where}:{line}); write it "
+                            "exactly as defined", path, number))
+    return problems
+
+
+def _rule_sources(library: Library) -> list[DocgenError]:
+    """Every rule of rules.yaml names the regulation (or practice) it comes from."""
+    rules = library.rules.get("wajib") or {}
+    problems = []
+    for kind, entries in (rules.items() if isinstance(rules, dict) else []):
+        for entry in entries or []:
+            if not isinstance(entry, dict) or not str(entry.get("sumber") or "").strip():
+                line = min(entry.lines.values()) if isinstance(entry, dict) and entry.lines else rules.lines.get(kind)
+                problems.append(DocgenError("this rule names no source; add 'sumber:' (the regulation and article, "
+                                            "or 'regional practice') and 'sumber_terverifikasi: true/false'",
+                                            rules.path, line))
     return problems
 
 
@@ -199,7 +262,30 @@ def _mandatory(library: Library, agreement: Agreement) -> list[DocgenError]:
     required = rules.get(agreement.kind, []) if isinstance(rules, dict) else []
     # the clause's own title: in a document of several fields the printed one also names the field
     titles = {a.title for a in agreement.articles} | {library.clause(a.clause_id).title for a in agreement.articles}
-    return [DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', which "
-                        f"clauses/rules.yaml requires; add a clause with that title", rules.path,
-                        rules.lines.get(agreement.kind))
-            for title in required if title not in titles]
+    problems = []
+    for rule in required:
+        title = rule.get("judul") if isinstance(rule, dict) else rule
+        if title not in titles:
+            line = rule.lines.get("judul") if isinstance(rule, dict) else rules.lines.get(agreement.kind)
+            problems.append(DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', "
+                                        "which clauses/rules.yaml requires; add a clause with that title",
+                                        rules.path, line))
+    return problems
+
+
+def warnings(root: Path) -> list[DocgenError]:
+    """Facts the documents print without a source: they cannot be ticked off on the lembar verifikasi."""
+    try:
+        library = load(root, [])
+    except DocgenError:
+        return []
+    programme = library.programme
+    found = facts.unsourced(library.provinces, "provinsi") + facts.unsourced(library.agencies, "instansi")
+    for key in ("mou", "pks"):
+        found += facts.unsourced(programme.get(key) or {}, f"program {key}")
+    found += facts.unsourced([e for e in programme.get("dasar_hukum", []) if not (isinstance(e, dict) and
+                                                                                 "per_pihak" in e)], "dasar hukum")
+    found += facts.unsourced(programme.get("kategori_ksdd") or {}, "kategori KSDD")
+    for annex in library.annexes.values():
+        found += facts.unsourced(annex.get("peran_khusus") or {}, "peran khusus")
+    return found

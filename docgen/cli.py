@@ -89,6 +89,8 @@ def check(final: bool) -> None:
     """Check the clause library and every document it can build; one line per problem."""
     def run() -> None:
         problems = checker.check(Path.cwd(), final=final)
+        for warning in checker.warnings(Path.cwd()):
+            click.echo(f"{warning} (warning)", err=True)
         for problem in problems:
             click.echo(str(problem))
         if problems:
@@ -133,6 +135,45 @@ def review_(file: Path, fmt: str) -> None:
         for remark in remarks:
             click.echo(remark.line(assembler.language))
         click.echo(f"{len(remarks)} comments and changes in {file}", err=True)
+    _guarded(run)
+
+
+@main.command(name="facts")
+@click.argument("documents", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+def facts_(documents: tuple[str, ...], fmt: str) -> None:
+    """The lembar verifikasi: every fact a document prints, with its source and validity.
+
+    DOCUMENTS narrow the set like for redline: 'bali-ntb/mou', 'pks-energi', 'ntb-ntt'.
+    """
+    def run() -> None:
+        import csv
+        from . import facts
+        from .writers import text as text_writer
+        assembler = _assembler()
+        rows = []
+        for request in assembler.catalogue.select(documents):
+            agreement = assembler.agreement(request)
+            instrument = assembler.catalogue.instrument(request.instrument)
+            instrument = assembler.catalogue.get(instrument.authorises) or instrument
+            # the agency of a PKS of one sector is a fact of agencies.yaml
+            slugs = [f.slug for f in instrument.fields]
+            sector = slugs[0] if len(slugs) == 1 and slugs[0] in assembler.library.agencies else None
+            event = {**assembler.library.programme[instrument.kind], **instrument.event}
+            rows += [f.row() for f in facts.of_document(assembler.library, agreement, request.codes, sector,
+                                                         text_writer.text(agreement, assembler.language),
+                                                         assembler.language, event)]
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(facts.HEADER)
+            writer.writerows(rows)
+            return
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(*facts.HEADER, show_lines=False)
+        for row in rows:
+            table.add_row(*row)
+        Console(width=max(160, Console().width)).print(table)
     _guarded(run)
 
 

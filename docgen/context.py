@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import consistency, instruments
+from . import consistency, facts, instruments
 from .catalogue import Catalogue, Request
 from .errors import DocgenError
 from .instruments import POWER_OF_ATTORNEY, Instrument
@@ -52,9 +52,11 @@ class ContextBuilder:
         kind = instrument.kind
         parent = self.catalogue.get(instrument.parent) or instrument
         mou_codes = codes if kind == "mou" else consistency.parent_parties(parent, codes, self.library)
-        parties = [self._party(instrument, code, role, mou_codes, codes, marks) for code, role in zip(codes, roles)]
-        fields = [self._field(f, parties, marks) for f in instrument.fields]
         document = {**programme.get(kind, {}), **instrument.event}
+        signed = signing_date(document, instrument)   # the facts valid then are the ones printed
+        parties = [self._party(instrument, code, role, mou_codes, codes, signed, marks)
+                   for code, role in zip(codes, roles)]
+        fields = [self._field(f, parties, signed, marks) for f in instrument.fields]
         context = {
             "dokumen": {"jenis": kind, "id": instrument.id, "nama": document["nama"], "judul": document["judul"],
                         "status": instrument.status,
@@ -69,6 +71,11 @@ class ContextBuilder:
             "bidang_pks": fields,
         }
         context["program"] = self._programme(instrument, parent, document, codes, context)
+        # the KSDD category is a legal judgement per combination: a blank to fill until it is in the data
+        combination = "-".join(codes)
+        categories = programme.get("kategori_ksdd") or {}
+        category = categories.get(combination) or _unknown(programme, ("kategori", "alasan"))
+        context["ksdd"] = filled(facts.values(category, signed), marks, f"kategori_ksdd {combination}")
         if instrument.recitals is not None:
             context["konsiderans"] = [self.sandbox.render_string(r, context, instrument, "konsiderans")
                                       for r in instrument.recitals]
@@ -76,10 +83,23 @@ class ContextBuilder:
             recitals = programme.get("konsiderans", {})
             context["konsiderans"] = [self.sandbox.render_string(str(r), context, recitals, kind)
                                       for r in recitals.get(kind, [])]
-        context["dasar_hukum"] = [entry["teks"] if isinstance(entry, dict) else entry
-                                  for entry in programme.get("dasar_hukum", [])
-                                  if not isinstance(entry, dict) or set(entry.get("pihak", [])) <= set(codes)]
+        context["dasar_hukum"] = self._legal_basis(codes, context)
         return context
+
+    def _legal_basis(self, codes: tuple[str, ...], context: dict) -> list[str]:
+        """The dasar hukum: fixed entries and `per_pihak` entries (one per party), in the order of `urut`."""
+        cited = []
+        for entry in self.library.programme.get("dasar_hukum", []):
+            if not isinstance(entry, dict):
+                cited.append(("", str(entry)))
+            elif "per_pihak" in entry:
+                for party in context["pihak"]:
+                    local = {**context, "p": party}
+                    cited.append((self.sandbox.render_string(str(entry.get("urut", "")), local, entry, "urut"),
+                                  self.sandbox.render_string(str(entry["per_pihak"]), local, entry, "per_pihak")))
+            elif set(entry.get("pihak", [])) <= set(codes):
+                cited.append((str(entry.get("urut", "")), str(entry["teks"])))
+        return [text for _, text in sorted(cited, key=lambda pair: pair[0])]
 
     def _subject(self, instrument: Instrument, fields: list[dict]) -> dict | None:
         """What a PKS is about: its one field, or for several the instrument's `pokok` (or their names)."""
@@ -88,38 +108,49 @@ class ContextBuilder:
         if not fields:
             return None
         name = instrument.subject or self.language.daftar([f["nama"] for f in fields])
-        return {"slug": None, "nama": name, "judul": name.upper(), "urusan": "", "tema": False,
+        return {"slug": None, "nama": name, "judul": name.upper(), "urusan": "", "urusan_bidang": name, "tema": False,
                 "koordinator": None, "ruang_lingkup": None, "perangkat_daerah": []}
 
-    def _party(self, instrument: Instrument, code: str, role: str, mou_codes, codes, marks: Marks) -> dict:
+    def _party(self, instrument: Instrument, code: str, role: str, mou_codes, codes, signed: dt.date,
+               marks: Marks) -> dict:
         lib = self.library
-        province = filled(lib.provinces[code], marks, f"provinces {code}")
+        province = filled(facts.values(lib.provinces[code], signed, f"provinces {code}"), marks, f"provinces {code}")
         party = {"kode": code, "peran": role, "pemerintah": province["pemerintah"], "provinsi": province,
                  "nomor_mou": _number(lib.numbers, ("mou", "-".join(mou_codes), code), marks, role)}
         if instrument.kind == "mou":
             party["nomor"] = party["nomor_mou"]
             party["penandatangan"] = province["gubernur"]
             return party
-        party.update(self._signatory(instrument, code, province, role, marks))
+        party.update(self._signatory(instrument, code, province, role, signed, marks))
+        # a lead role the programme gives this province in this field (lampiran.yaml: peran_khusus)
+        special = {}
+        for field in instrument.fields:
+            special = {**((lib.annexes.get(field.slug) or {}).get("peran_khusus") or {}), **special}
+        party["peran_khusus"] = filled(facts.values(special[code], signed), marks,
+                                       f"peran_khusus {code}") if code in special else None
         party["nomor"] = _number(lib.numbers, ("pks", instrument.number_key, "-".join(codes), code), marks, role)
         return party
 
-    def _signatory(self, instrument: Instrument, code: str, province: dict, role: str, marks: Marks) -> dict:
-        """The PKS party of one province and who signs for it; a surat kuasa when not the governor."""
+    def _signatory(self, instrument: Instrument, code: str, province: dict, role: str, signed: dt.date,
+                   marks: Marks) -> dict:
+        """Who signs for the Pemerintah Provinsi of one province, and where: a surat kuasa when not the governor."""
         who = instrument.signatory(code)
-        government = {"nama": province["pemerintah"], "alamat": province["alamat"], "kepala": province["gubernur"]}
+        government = {"nama": province["pemerintah"], "alamat": province["alamat"],
+                      "kode_pos": province.get("kode_pos", ""), "kepala": province["gubernur"]}
         if who == instruments.GOVERNOR:
             return {"instansi": government, "penandatangan": province["gubernur"], "surat_kuasa": None}
         if who == instruments.AGENCY_HEAD:
             slug = instrument.fields[0].slug
             agency = instruments.field_agency(self.library, self.catalogue, slug, code)
-            party = {"instansi": filled(agency, marks, f"agencies {slug} {code}")}
+            party = {"instansi": filled(facts.values(agency, signed, f"agencies {slug} {code}"), marks,
+                                        f"agencies {slug} {code}")}
             party["penandatangan"] = party["instansi"]["kepala"]
         else:
-            official = filled(who, marks, f"instruments {instrument.id} penandatangan {code}",
-                              f"{instrument.path}:{instrument.line('penandatangan')}")
-            party = {"instansi": government, "penandatangan": {"nama": official.get("nama", ""),
-                                                               "jabatan": official.get("jabatan", "")}}
+            where = f"{instrument.path}:{instrument.line('penandatangan')}"
+            what = f"instruments {instrument.id} penandatangan {code}"
+            official = filled({"nama": who.get("nama"), "nip": who.get("nip"), "jabatan": who.get("jabatan")},
+                              marks, what, where)
+            party = {"instansi": government, "penandatangan": official}
         numbers = self.library.numbers
         keys = ("surat_kuasa", instrument.number_key, code)
         party["surat_kuasa"] = {key: self._date(numbers, keys + (key,), marks, role) for key in POWER_OF_ATTORNEY}
@@ -131,13 +162,14 @@ class ContextBuilder:
         found = consistency.value(numbers, keys)
         return self.language.tanggal(found) if isinstance(found, dt.date) else value
 
-    def _field(self, field, parties: list[dict], marks: Marks) -> dict:
+    def _field(self, field, parties: list[dict], signed: dt.date, marks: Marks) -> dict:
         data = instruments.field_data(self.library, self.catalogue, field)
         # the role of the party that leads the field, when it is a party
         data["koordinator"] = next((p["peran"] for p in parties if p["kode"] == field.lead), None)
         # the agency that carries the field, for each party in order
         data["perangkat_daerah"] = [
-            filled(instruments.field_agency(self.library, self.catalogue, field.slug, p["kode"]), marks,
+            filled(facts.values(instruments.field_agency(self.library, self.catalogue, field.slug, p["kode"]),
+                                signed, f"agencies {field.slug} {p['kode']}"), marks,
                    f"agencies {field.slug} {p['kode']}")["nama"] for p in parties]
         return data
 
@@ -176,7 +208,23 @@ class ContextBuilder:
 
     def _sector(self, slug: str) -> dict:
         data = self.library.sectors[slug]
-        return {"slug": slug, "nama": data["nama"], "judul": data["nama"].upper(), "urusan": data.get("urusan", "")}
+        return {"slug": slug, "nama": data["nama"], "judul": data["nama"].upper(), "urusan": data.get("urusan", ""),
+                "urusan_bidang": data.get("urusan_bidang", data["nama"])}
+
+
+def _unknown(data, keys: tuple[str, ...]):
+    """Unknown values (~) at the place of `data` where they would be filled in."""
+    blank = type(data)({key: None for key in keys})
+    blank.path, blank.lines = data.path, {key: data.lines.get("kategori_ksdd") or 1 for key in keys}
+    return blank
+
+
+def signing_date(document: dict, instrument: Instrument) -> dt.date:
+    """The date a document is signed on (the catalogue's, else the programme's): the facts valid then are used."""
+    if not isinstance(document.get("tanggal"), dt.date):
+        raise DocgenError("the signing date must be written YYYY-MM-DD", instrument.path,
+                          instrument.line("tanggal"))
+    return document["tanggal"]
 
 
 def filled(data, marks: Marks, what: str, where: str = ""):

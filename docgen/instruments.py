@@ -345,7 +345,8 @@ def field_data(library: Library, catalogue, field: Field) -> dict:
     # the id of its ruang lingkup article: <slug>-pks-ruang-lingkup unless the theme names another
     scope = data.get("ruang_lingkup", f"{field.slug}-pks-ruang-lingkup") if theme else f"{field.slug}-pks-ruang-lingkup"
     return {"slug": field.slug, "nama": name, "judul": name.upper(), "urusan": data.get("urusan", ""),
-            "tema": theme is not None, "ruang_lingkup": scope}
+            "urusan_bidang": data.get("urusan_bidang", data["nama"]), "tema": theme is not None,
+            "ruang_lingkup": scope}
 
 
 def field_agency(library: Library, catalogue, slug: str, code: str):
