@@ -22,7 +22,7 @@ COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
 # title of a field's article (judul_pasal_bidang), the number of a Lampiran among several, and the
 # activity of a Lampiran row and its number.
 FRAME_NAMES = {"p": "a party", "judul": "an article's title", "lampiran": "the number of an annex and how many there are",
-               "k": "an activity of the Lampiran", "n": "its number"}
+               "k": "an activity of an annex", "n": "its number"}
 
 
 def check(root: Path, final: bool = False) -> list[DocgenError]:
@@ -37,7 +37,11 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
         consistency.check_catalogue(library, assembler.catalogue)
     except DocgenError as error:
         return problems + [error]
-    problems += _static(assembler) + _writer_inputs(library)
+    try:  # the names a clause may use come from building a document of each kind
+        problems += _static(assembler)
+    except DocgenError as error:
+        problems.append(error)
+    problems += _writer_inputs(library)
     documents, assembly_problems = _documents(assembler)
     problems += assembly_problems
     # one line per place to fix: the same line breaks every document that uses it

@@ -221,10 +221,10 @@ def _unknown(data, keys: tuple[str, ...]):
 
 def signing_date(document: dict, instrument: Instrument) -> dt.date:
     """The date a document is signed on (the catalogue's, else the programme's): the facts valid then are used."""
-    if not isinstance(document.get("tanggal"), dt.date):
+    if not isinstance(document.get(instruments.DATE), dt.date):
         raise DocgenError("the signing date must be written YYYY-MM-DD", instrument.path,
-                          instrument.line("tanggal"))
-    return document["tanggal"]
+                          instrument.line(instruments.DATE))
+    return document[instruments.DATE]
 
 
 def filled(data, marks: Marks, what: str, where: str = ""):

@@ -48,7 +48,10 @@ position: 50
     "lampiran.yaml": """\
 kegiatan:
   - kegiatan: Penyusunan pedoman tata kelola bersama
+    indikator: Tersusun dan disepakatinya pedoman tata kelola bersama
     target: 1 (satu) pedoman
+    lokasi: Ibu kota provinsi PARA PIHAK secara bergiliran
+    sumber_dana: APBD masing-masing PIHAK
     tahun: 2026
 """,
 }
@@ -112,7 +115,8 @@ def test_a_two_field_pks_and_its_surat_kuasa_build_for_every_combination(regiona
     # NTB coordinates the theme, and is not a party here: nobody is named coordinator
     assert "mengoordinasikan bidang uji" not in flat
     # the governor of Bali signs in person, NTT's official on a surat kuasa
-    assert "bertindak dalam jabatannya untuk dan atas nama Pemerintah Provinsi Bali" in flat
+    assert "dalam jabatannya berdasarkan Keputusan Presiden" in flat
+    assert "dalam hal ini bertindak untuk dan atas nama Pemerintah Provinsi Bali, berkedudukan" in flat
     assert "untuk dan atas nama Pemerintah Provinsi Nusa Tenggara Timur berdasarkan Surat Kuasa" in flat
     power = subprocess.run(["pandoc", "--from", "docx", "--to", "plain", str(out / "bali-ntb/kuasa-uji-ntb.docx")],
                            capture_output=True, text=True, check=True).stdout
