@@ -27,27 +27,38 @@ STYLESHEET = "agreement.css"
 
 
 def page(agreement: Agreement, templates: Path, language: Language | None = None,
-         date: dt.datetime | None = None, font_url: Callable[[Path], str] | None = None) -> str:
-    """The whole page as one HTML string, CSS included.
+         date: dt.datetime | None = None, font_url: Callable[[Path], str] | None = None,
+         styled: bool = True) -> str:
+    """The whole page as one HTML string, its stylesheet included unless `styled` is false.
 
     `language` defaults to the agreement's own words file; `date` is stamped as created/modified
     when given; `font_url` turns a font file into the URL the page loads it from (default: its
-    file:// URL; a server passes its own route).
+    file:// URL; a server passes its own route). Without the styles the page is for a renderer
+    that applies `stylesheet()` itself (the PDF writer parses it once per process).
     """
     language = language or load(templates, agreement.language)
-    family, fonts = _fonts(templates, agreement.page.font)
-    url = font_url or (lambda path: path.resolve().as_uri())
     watermark = ""
     if agreement.draft:
+        fonts = _fonts(templates, agreement.page.font)[1]
         watermark = _watermark(fonts.get("bold") or fonts["regular"], language.word("page", "watermark"))
     layout = layout_data.load(templates)
     return _environment(templates).get_template(TEMPLATE).render(
-        a=agreement, l=layout, language_tag=language.word("page", "language_tag"),
+        a=agreement, language_tag=language.word("page", "language_tag"),
         annex_widths=lambda count: [round(w, 3) for w in layout_data.column_widths(layout.annex_columns, count)],
-        words=language, ref=language.reference, dots=DOTS, family=family,
+        words=language, ref=language.reference, dots=DOTS,
+        styles=stylesheet(agreement, templates, font_url) if styled else "",
+        date=date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else "", watermark=watermark)
+
+
+def stylesheet(agreement: Agreement, templates: Path, font_url: Callable[[Path], str] | None = None) -> str:
+    """The page's CSS: the font faces, the layout of templates/layout.yaml and agreement.css. It depends
+    only on the page settings (paper, font) and the templates, not on the text."""
+    family, fonts = _fonts(templates, agreement.page.font)
+    url = font_url or (lambda path: path.resolve().as_uri())
+    return _environment(templates).get_template("stylesheet.css").render(
+        a=agreement, l=layout_data.load(templates), family=family,
         font_files={style: url(path) for style, path in fonts.items()},
-        css=read_text(templates / "pdf" / STYLESHEET), date=date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else "",
-        watermark=watermark)
+        css=read_text(templates / "pdf" / STYLESHEET))
 
 
 def write(agreement: Agreement, context) -> bytes:
