@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from .assemble import Assembler
 from .catalogue import Request
+from . import writers
 from .errors import DocgenError
 from .library import DATA_FILES, display
 from .model import Agreement, Blank, walk
@@ -100,6 +102,13 @@ def perform(task: Task) -> tuple[Path, ...]:
     return tuple(output.path for output in task.outputs)
 
 
+def warm(modules: list[str]) -> None:
+    """A worker's start: import the writers it will use once, before its first document (only a build
+    with something to write starts workers, so a no-op build loads no writer)."""
+    for module in modules:
+        importlib.import_module(f"{writers.__name__}.{module}")
+
+
 def run(tasks: list[Task], jobs: int):
     """Perform tasks in `jobs` processes; yields each task's paths in the order of `tasks`."""
     if jobs <= 1 or len(tasks) <= 1:
@@ -107,7 +116,9 @@ def run(tasks: list[Task], jobs: int):
             yield perform(task)
         return
     import multiprocessing
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    modules = sorted({output.writer.module for task in tasks for output in task.outputs})
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=warm, initargs=(modules,))
     try:
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
