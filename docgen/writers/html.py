@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
 from .. import layout as layout_data
@@ -71,16 +72,15 @@ def _watermark(font: Path, text: str) -> str:
     reader copies or a search finds (as Word's own watermark)."""
     font = TTFont(font)
     glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
-    paths, x = [], 0
+    # one path for all the letters, flipped and placed by the pen: a PDF renderer draws it on every page
+    top = font["OS/2"].sCapHeight or font["head"].yMax
+    pen, x = SVGPathPen(glyphs), 0
     for char in text:
         glyph = glyphs[cmap[ord(char)]]
-        pen = SVGPathPen(glyphs)
-        glyph.draw(pen)
-        paths.append(f'<path transform="translate({x} 0)" d="{pen.getCommands()}"/>')
+        glyph.draw(TransformPen(pen, (1, 0, 0, -1, x, 0)))
         x += glyph.width
-    top = font["OS/2"].sCapHeight or font["head"].yMax
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {-top} {x} {top}">'
-           f'<g transform="scale(1 -1)" fill="#000" fill-opacity="0.12">{"".join(paths)}</g></svg>')
+           f'<path fill="#000" fill-opacity="0.12" d="{pen.getCommands()}"/></svg>')
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
