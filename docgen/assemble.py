@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
-from . import consistency, indonesian, markup
+from . import consistency, hygiene, indonesian, markup, sandbox
 from .errors import DocgenError
 from .library import Clause, Library, display, load_data, read_text
 from .model import Agreement, Annex, Article, Blank, Content, Item, Page, Paragraph, Ref, Signature, Table, Text, merged
 
 PAPER_MM = {"F4": (215.0, 330.0), "A4": (210.0, 297.0)}
 TOKEN = re.compile("\ue000(\\d+)\ue001")
+FRAME_NAME = re.compile(r"[a-z0-9-]+\.j2")
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class _Loader(jinja2.BaseLoader):
         clause = self.clauses.get(name)
         if clause is not None:
             return clause.source, clause.path, lambda: True
+        # only the frames themselves (mou.j2, pks.j2): never a path to anywhere else
         path = self.templates / name
-        if not path.is_file():
+        if not FRAME_NAME.fullmatch(name) or not path.is_file():
             raise jinja2.TemplateNotFound(name)
         return read_text(path), display(path), lambda: True
 
@@ -77,10 +79,9 @@ class Assembler:
         if options.font not in fonts:
             raise DocgenError(f"unknown font '{options.font}'; use {' or '.join(repr(f) for f in fonts)}, "
                               "or add its files to templates/fonts/fonts.yaml", fonts.path)
-        self.env = ImmutableSandboxedEnvironment(
-            loader=_Loader(library, templates), undefined=jinja2.StrictUndefined,
+        self.env = sandbox.Sandbox(
+            indonesian.FILTERS, loader=_Loader(library, templates), undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, autoescape=False, auto_reload=False)
-        self.env.filters.update(indonesian.FILTERS)
 
     @property
     def _loader(self) -> _Loader:
@@ -309,11 +310,13 @@ class Assembler:
         try:
             template = self.env.get_template(name)
             if block is None:
-                return template.render(context)
-            if block not in template.blocks:
+                text = sandbox.collect(template.generate(context), name)
+            elif block not in template.blocks:
                 raise DocgenError(f"the template has no block '{block}'; add "
                                   f"{{% block {block} %}}…{{% endblock %}}", name)
-            return "".join(template.blocks[block](template.new_context(context)))
+            else:
+                text = sandbox.collect(template.blocks[block](template.new_context(context)), name)
+            return _printable(text, template.filename or name, self._loader.get_source(self.env, name)[0])
         except DocgenError:
             raise
         except jinja2.TemplateSyntaxError as error:
@@ -324,11 +327,12 @@ class Assembler:
     def _render_string(self, source: str, context: dict, data, key) -> str:
         """A data value that is itself a template (programme name, recitals)."""
         try:
-            return self.env.from_string(source).render(context)
+            text = sandbox.collect(self.env.from_string(source).generate(context), data.path)
         except jinja2.TemplateSyntaxError as error:
             raise DocgenError(f"template syntax: {error.message}", data.path, data.lines.get(key)) from None
         except Exception as error:
             raise DocgenError(_explain(error), data.path, data.lines.get(key)) from None
+        return _printable(text, data.path, None, data.lines.get(key))
 
     def _located(self, error: Exception, name: str) -> DocgenError:
         try:
@@ -400,6 +404,19 @@ class _Resolver:
         return phrase + [Ref(call.target, call.label, text, number, ayat_number)]
 
 
+def _printable(text: str, path: str, source: str | None, line: int | None = None) -> str:
+    """Rendered text passes the same character rules as the files (a string escape like "\\u200b" in
+    a template makes a character the file itself does not contain)."""
+    try:
+        hygiene.inspect(TOKEN.sub("", text), path)
+    except DocgenError as error:
+        if source is not None:
+            line = next((n for n, row in enumerate(source.split("\n"), start=1) if "\\" in row), None)
+        raise DocgenError(error.message.replace("; delete it", ", made by a string escape; delete it"),
+                          path, line) from None
+    return text
+
+
 def _text(content: Content) -> str:
     """Inline content back to a string (tokens included) — only for content assembly made itself."""
     return "".join(p.value for p in content if isinstance(p, Text))
@@ -438,6 +455,8 @@ def _explain(error: Exception) -> str:
         return f"{error.message}; check the spelling (variables and filters: clauses/README.md)"
     if isinstance(error, SecurityError):
         return f"not allowed in a clause: {error}"
+    if isinstance(error, sandbox.RenderLimit):
+        return f"{error}; simplify the clause"
     if isinstance(error, jinja2.TemplateError):
         return f"template error: {error.message}"
     return f"{type(error).__name__}: {error}"

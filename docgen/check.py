@@ -64,7 +64,7 @@ def _static(assembler: Assembler) -> list[DocgenError]:
 def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> list[DocgenError]:
     env = assembler.env
     try:
-        tree = env.parse(source)
+        tree = env.parse(source, filename=path)
         env.compile(source, filename=path)  # unknown filters and tests fail here
     except jinja2.TemplateSyntaxError as error:
         return [DocgenError(f"template error: {error.message}", path, error.lineno)]

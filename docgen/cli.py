@@ -20,24 +20,57 @@ from .errors import DocgenError
 from .library import load
 
 
+def _data(ctx, param, value):
+    """Every value from the command line is data: one that looks like an option is refused here, before it
+    reaches git, the file system or a subprocess."""
+    for item in value if isinstance(value, tuple) else (value,):
+        text = str(item) if item is not None else ""
+        if text.startswith("-") or any(ord(c) < 32 for c in text):
+            raise click.BadParameter(f"'{text}' looks like an option, not a value; give a name, path or "
+                                     "revision (use ./-name for a file whose name starts with '-')")
+    return value
+
+
+def _revision(ctx, param, value):
+    try:
+        return redliner.revision(_data(ctx, param, value)) if value is not None else None
+    except DocgenError as error:
+        raise click.BadParameter(error.message) from None
+
+
 def _assembler(paper: str = "F4", font: str = "Arial", plain_numbers: bool = False) -> Assembler:
     root = Path.cwd()
     return Assembler(load(root), root / "templates", Options(paper, font, plain_numbers))
 
 
-@click.group()
+class _Commands(click.Group):
+    """Click's own usage errors as one line, like every other error."""
+
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as error:
+            click.echo(f"error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Agreements of the Bali–NTB–NTT regional cooperation, from the clause library in ./clauses."""
 
 
 @main.command()
 @click.argument("what", type=click.Choice(["mou", "pks", "all"]))
-@click.option("--parties", help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
-@click.option("--sector", help="Sector slug of one PKS (default: every sector in the MoU's scope).")
+@click.option("--parties", callback=_data, help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
+@click.option("--sector", callback=_data, help="Sector slug of one PKS (default: every sector in the MoU's scope).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True,
+              callback=_data)
 @click.option("--paper", type=click.Choice(list(PAPER_MM)), default="F4", show_default=True)
-@click.option("--font", default="Arial", show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
+@click.option("--font", default="Arial", callback=_data, show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
 @click.option("--final", is_flag=True, help="No DRAF mark; refuse while any blank is left to fill.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="cores",
               help="Documents rendered in parallel.")
@@ -120,11 +153,12 @@ def check(final: bool) -> None:
 
 
 @main.command()
-@click.option("--from", "from_rev", required=True, help="The older revision of the library (commit, tag, HEAD~1).")
-@click.option("--to", "to_rev", help="The newer revision (default: the working tree).")
+@click.option("--from", "from_rev", required=True, callback=_revision, help="The older revision of the library (commit, tag, HEAD~1).")
+@click.option("--to", "to_rev", callback=_revision, help="The newer revision (default: the working tree).")
 @click.option("--matrix", is_flag=True, help="Also write the change matrix (.matriks.docx).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
-@click.argument("documents", nargs=-1)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True,
+              callback=_data)
+@click.argument("documents", nargs=-1, callback=_data)
 def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, documents: tuple[str, ...]) -> None:
     """Tracked-changes DOCX (and a marked PDF) of every document that changed between two revisions.
 
@@ -177,7 +211,7 @@ def _selected(request, documents: tuple[str, ...]) -> bool:
 
 
 @main.command(name="review")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), callback=_data)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def review_(file: Path, fmt: str) -> None:
     """List the comments and tracked changes of a reviewed DOCX with the clause file and line of each."""

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from . import hygiene
 from .errors import DocgenError
 
 DOCUMENT_KINDS = ("mou", "pks")
@@ -18,6 +20,7 @@ MAX_ID = 38  # a Word bookmark name holds 40 characters: 'K_' + the id
 DATA_FILES = ("provinces", "sectors", "programme", "agencies", "numbers", "rules")
 # Characters XML 1.0 cannot carry, and the private-use range assembly keeps for itself.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\uf8ff]")
+MAX_FILE = 20_000_000   # bytes: no clause, data file, template or font is larger
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,22 @@ class LineDict(dict):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """Safe YAML without anchors and aliases (`&a`, `*a`): a few lines of them can expand to gigabytes."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            what = f"alias '*{event.anchor}'" if isinstance(event, yaml.AliasEvent) else f"anchor '&{event.anchor}'"
+            raise yaml.MarkedYAMLError(problem=f"{what}: anchors and aliases are not used in docgen data; "
+                                       "write the value out", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise yaml.MarkedYAMLError(problem=f"'{node.value}' is not a date of the calendar; write it YYYY-MM-DD",
+                                       problem_mark=node.start_mark) from None
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -69,6 +87,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def display(path: Path) -> str:
@@ -79,21 +98,45 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path) -> str:
+def read_bytes(path: Path, limit: int = MAX_FILE) -> bytes:
+    """A regular file's bytes; a FIFO, device or folder is refused without waiting on it."""
     shown = display(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        raise DocgenError("not UTF-8 text; save the file as UTF-8", shown, line) from None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
-        raise DocgenError(f"cannot read the file ({error.strerror})", shown) from None
+        raise DocgenError(f"cannot read the file ({error.strerror}); check that it exists and its "
+                          "permissions", shown) from None
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise DocgenError("not a regular file (a folder, pipe or device); only ordinary files are read "
+                              "here: remove it or replace it with a file", shown)
+        if info.st_size > limit:
+            raise DocgenError(f"the file is {info.st_size:,} bytes, more than {limit:,}; is it the right file?",
+                              shown)
+        try:
+            return stream.read(limit + 1)[:limit]
+        except OSError as error:
+            raise DocgenError(f"cannot read the file ({error.strerror})", shown) from None
+
+
+def read_text(path: Path) -> str:
+    """A library text file: UTF-8, a regular file, nothing a document must not print."""
+    shown = display(path)
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DocgenError("not UTF-8 text; save the file as UTF-8", shown, line) from None
     bad = FORBIDDEN.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise DocgenError(f"character U+{ord(bad.group()):04X} is not allowed in a document; delete it",
                           shown, line)
-    return text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n")
+    hygiene.inspect(text, shown)
+    return text
 
 
 def parse_yaml(text: str, shown: str, first_line: int = 1):
@@ -111,12 +154,16 @@ def parse_yaml(text: str, shown: str, first_line: int = 1):
         mark = error.context_mark or error.problem_mark
         line = first_line + mark.line if mark else first_line
         problem = error.problem or error.context or "malformed YAML"
-        raise DocgenError(f"YAML error: {problem}; check the indentation and quoting", shown, line) from None
+        fix = "" if "; " in problem else "; check the indentation and quoting"
+        raise DocgenError(f"YAML error: {problem}{fix}", shown, line) from None
+    except (ValueError, OverflowError, TypeError) as error:  # a value the safe constructors cannot make
+        raise DocgenError(f"YAML error: {error}; check the value", shown, first_line) from None
 
 
 def load_data(path: Path) -> LineDict:
     shown = display(path)
     data = parse_yaml(read_text(path), shown)
+    hygiene.inspect_values(data, shown)
     if data is None:
         data = LineDict()
         data.lines, data.path = {}, shown
@@ -138,6 +185,7 @@ def parse_clause(path: Path, sector: str | None) -> Clause:
     except StopIteration:
         raise DocgenError("the header is not closed; add a line '---' after it", shown, 1) from None
     header = parse_yaml("\n".join(lines[1:end]), shown, first_line=2)
+    hygiene.inspect_values(header, shown, 2)
     if not isinstance(header, dict):
         raise DocgenError("the header must be 'key: value' lines", shown, 2)
     line_of = lambda key: header.lines.get(key, 2)  # noqa: E731

@@ -1,0 +1,148 @@
+"""The template engine clauses run in: what a clause may write, and how much it may cost.
+
+One rule for clause files, data values that are templates and the frame templates:
+variables, the library's filters, `ref()` and `pasal()`, `for` and `if`, and nothing that
+reaches a file or keeps state (include, import, extends, macro, block capture, namespace).
+Every render runs under a time limit and an output-size limit; arithmetic and repetition
+are bounded, so no clause can hang the build or allocate gigabytes.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_OUTPUT = 1_000_000      # characters one clause (or one block of a frame) may produce
+MAX_SECONDS = 5.0           # time one clause may take to render
+MAX_ITEMS = 100_000         # length of a string or list made by repetition or passed to ref()
+MAX_BITS = 256              # size of a number made by arithmetic (2**256 is far beyond any count)
+
+# Statement and expression nodes a clause may use; anything else is refused where it is written.
+ALLOWED_NODES = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.For, nodes.If, nodes.Assign,
+    nodes.Name, nodes.Const, nodes.Tuple, nodes.List, nodes.Dict, nodes.Pair, nodes.Keyword,
+    nodes.CondExpr, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Compare, nodes.Operand,
+    nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Pow, nodes.Concat,
+    nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.Call, nodes.Filter, nodes.Test,
+)
+FRAME_NODES = ALLOWED_NODES + (nodes.Block,)   # templates/*.j2 name their parts with blocks
+FUNCTIONS = ("ref", "pasal")                   # the only things a clause may call
+# Jinja's own filters that cannot grow text beyond their input (center, indent, format, wordwrap,
+# replace, batch and the like can, and random is not reproducible).
+SAFE_FILTERS = ("upper", "lower", "title", "capitalize", "trim", "length", "count", "first", "last",
+                "join", "map", "select", "reject", "selectattr", "rejectattr", "default", "d", "list",
+                "string", "int", "abs", "round", "sum", "min", "max", "unique", "reverse", "sort",
+                "dictsort", "items", "wordcount", "truncate", "striptags", "e", "escape")
+# What a refused construct is called in a message.
+NAMES = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from … import",
+         nodes.Extends: "extends", nodes.Macro: "macro", nodes.CallBlock: "call", nodes.Block: "block",
+         nodes.AssignBlock: "set … endset", nodes.FilterBlock: "filter", nodes.With: "with",
+         nodes.NSRef: "namespace", nodes.ScopedEvalContextModifier: "autoescape"}
+
+
+class RenderLimit(Exception):
+    """A clause took too long or produced too much; the message says which limit."""
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with the clause rule checked at parse time and bounded operators."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//", "/"})
+    intercepted_unops = frozenset()
+
+    def __init__(self, filters: dict, **options):
+        super().__init__(**options)
+        self.filters = {name: self.filters[name] for name in SAFE_FILTERS} | dict(filters)
+        self.globals = {}    # no range, lipsum, cycler, joiner or namespace
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        vet(tree, name, filename)
+        return tree
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, (str, list, tuple)) and len(value) > MAX_ITEMS:
+                raise RenderLimit(f"an argument of {len(value)} characters or items is more than a clause needs")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "%" and isinstance(left, str):
+            raise RenderLimit("'%' formatting of text is not available in a clause; use ~ to join text")
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right))
+        if operator == "**" and numbers:
+            if abs(right) > MAX_BITS or (isinstance(left, int) and abs(left).bit_length() * abs(right) > MAX_BITS):
+                raise RenderLimit(f"{left} ** {right} is a larger number than any agreement needs")
+        elif operator == "*" and not numbers:
+            size = max((len(v) for v in (left, right) if hasattr(v, "__len__")), default=0)
+            times = next((v for v in (left, right) if isinstance(v, int)), 1)
+            if size * max(times, 0) > MAX_ITEMS:
+                raise RenderLimit(f"repeating {size} characters or items {times} times is more than a clause needs")
+        result = super().call_binop(context, operator, left, right)
+        if isinstance(result, int) and result.bit_length() > MAX_BITS:
+            raise RenderLimit("the result is a larger number than any agreement needs")
+        return result
+
+
+def vet(tree: nodes.Template, name: str | None, filename: str | None) -> None:
+    """Refuse, at its line, any construct outside the clause rule."""
+    allowed = FRAME_NODES if (filename or name or "").endswith(".j2") else ALLOWED_NODES
+    for node in _walk(tree):
+        if not isinstance(node, allowed):
+            what = NAMES.get(type(node), type(node).__name__.lower())
+            reach = " (it reaches another file)" if isinstance(
+                node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)) else ""
+            raise jinja2.TemplateSyntaxError(
+                f"'{what}' is not allowed in a clause{reach}; use only variables, filters, ref(), pasal(), "
+                "for and if (clauses/README.md)", node.lineno, name, filename)
+        if isinstance(node, nodes.Call) and not (isinstance(node.node, nodes.Name) and node.node.name in FUNCTIONS):
+            raise jinja2.TemplateSyntaxError(
+                f"only {' and '.join(f + '()' for f in FUNCTIONS)} can be called in a clause; use a filter "
+                "instead (clauses/README.md)", node.lineno, name, filename)
+
+
+def _walk(node: nodes.Node):
+    yield node
+    for child in node.iter_child_nodes():
+        yield from _walk(child)
+
+
+def collect(chunks, name: str) -> str:
+    """Join a template's output under the time and size limits."""
+    out, size = [], 0
+    with deadline(name):
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise RenderLimit(f"produces more than {MAX_OUTPUT:,} characters; a clause is one article")
+            out.append(chunk)
+    return "".join(out)
+
+
+_armed = threading.local()
+
+
+@contextmanager
+def deadline(name: str, seconds: float = MAX_SECONDS):
+    """Interrupt a render that runs longer than `seconds` (main thread: a timer signal)."""
+    if getattr(_armed, "on", False) or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise RenderLimit(f"takes more than {seconds:g} s to render; look for a loop that does not end soon")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _armed.on = True
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _armed.on = False
+
