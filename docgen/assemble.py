@@ -208,9 +208,10 @@ class Assembler:
         return Annex(lines("lampiran_judul"), Table(header, tuple(rows)))
 
     def clauses(self, kind: str, sector: str | None) -> list[Clause]:
-        """The articles of one document, in order of position, then sector order."""
-        order = {slug: i for i, slug in enumerate(self.library.sectors)}
+        """The articles of one document, in order of position, then in the order of the MoU's scope
+        (mou.bidang), the order in which the clauses name the sectors ("Pasal 5 sampai dengan Pasal 14")."""
         scope = self.mou_scope()
+        order = {slug: i for i, slug in enumerate(scope)}
         chosen = [c for c in self.library.clauses if kind in c.documents
                   and (c.sector is None or (c.sector in scope if kind == "mou" else c.sector == sector))]
         return sorted(chosen, key=lambda c: (c.position, order.get(c.sector, -1), c.path))
@@ -223,6 +224,10 @@ class Assembler:
             if slug not in self.library.sectors:
                 raise DocgenError(f"unknown sector '{slug}' in mou.bidang; use the slugs of sectors.yaml",
                                   mou.path, mou.lines.get("bidang"))
+        if len(set(scope)) != len(scope):
+            twice = next(slug for slug in scope if scope.count(slug) > 1)
+            raise DocgenError(f"sector '{twice}' is listed twice in mou.bidang; list each sector once",
+                              mou.path, mou.lines.get("bidang"))
         return list(scope)
 
     def _context(self, kind: str, codes: tuple[str, ...], sector: str | None, marks: Marks) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import consistency
 from .assemble import Assembler
 from .errors import DocgenError
-from .library import DATA_FILES, display
+from .library import display, read_bytes
 from .model import Agreement
 
 FORMATS = ("docx", "pdf")
@@ -71,13 +71,10 @@ def assemble(assembler: Assembler, request: Request) -> Agreement:
 # ---- what is up to date -----------------------------------------------------------------------
 
 def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -> str:
-    """A digest of every input of one output: clauses and data it uses, templates, fonts, code, options."""
+    """A digest of every input of one output: its clauses (header and text), the data values it can print,
+    its frame template, the PDF templates and fonts, docgen's code and the options."""
     library, templates = assembler.library, assembler.templates
-    clauses_dir = library.root / "clauses"
-    files = [clauses_dir / f"{name}.yaml" for name in DATA_FILES if name != "rules"]
-    if request.sector:
-        files.append(clauses_dir / request.sector / "lampiran.yaml")
-    files.append(templates / f"{request.kind}.j2")
+    files = [templates / f"{request.kind}.j2"]
     if fmt == "pdf":
         files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
     digest = hashlib.sha256()
@@ -85,7 +82,17 @@ def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -
     digest.update(repr((request, fmt, options, final,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
     for clause in assembler.clauses(request.kind, request.sector):
-        digest.update(clause.id.encode() + clause.source.encode())
+        digest.update(repr((clause.id, clause.title, clause.documents, clause.position, clause.sector,
+                            clause.path, clause.source)).encode())
+    # data by value, not by file: a comment changes nothing; a province or agency that is not a party
+    # of this document does not rebuild it
+    data = {"programme": library.programme, "sectors": library.sectors, "numbers": library.numbers,
+            "rules": library.rules, "provinces": list(library.provinces),
+            "parties": [library.provinces[code] for code in request.codes]}
+    if request.sector:
+        data["agencies"] = library.agencies.get(request.sector)
+        data["lampiran"] = library.annexes.get(request.sector)
+    digest.update(repr(data).encode())
     for path in files:
         digest.update(path.name.encode() + _file_digest(path))
     return digest.hexdigest()
@@ -94,8 +101,8 @@ def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -
 @lru_cache(maxsize=None)
 def _file_digest(path: Path) -> bytes:
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError:
+        return hashlib.sha256(read_bytes(path)).digest()
+    except DocgenError:
         return b"missing"
 
 
@@ -183,6 +190,33 @@ def remove_stale_temporaries(out: Path) -> None:
             owner = temporary.name.split(".")[-2]
             if owner.isdigit() and not _running(int(owner)):
                 temporary.unlink(missing_ok=True)
+
+
+def remove_outdated(out: Path, expected: set[Path], what: str, codes: tuple[str, ...] | None,
+                    sector: str | None, formats: tuple[str, ...]) -> list[Path]:
+    """Remove what earlier builds wrote in the part of `out` this build covers but that it no longer makes
+    (a sector left the MoU's scope, a combination or document kind is gone). Only files that carry
+    docgen's stamp are docgen's: anything else in `out` is the user's and is left alone."""
+    removed = []
+    if not out.is_dir():
+        return removed
+    for stamp in sorted(out.glob("*/.*.inputs")):
+        path = stamp.with_name(stamp.name[1:-len(".inputs")])
+        name, _, form = path.name.rpartition(".")
+        covered = (form in formats and (not codes or path.parent.name == "-".join(codes))
+                   and (what == "all" or (name == "mou") == (what == "mou"))
+                   and (not sector or name == f"pks-{sector}"))
+        if not covered or path in expected:
+            continue
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed.append(path)
+        stamp.unlink(missing_ok=True)
+        try:
+            path.parent.rmdir()   # only when nothing else is left in it
+        except OSError:
+            pass
+    return removed
 
 
 def _running(pid: int) -> bool:

@@ -11,7 +11,7 @@ from jinja2 import meta, nodes
 from . import build, indonesian
 from .assemble import Assembler, Marks
 from .errors import DocgenError
-from .library import Library, display, load
+from .library import Library, display, load, read_text
 from .model import Agreement, Blank, plain
 from .writers import text as writers_text
 
@@ -28,7 +28,7 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
         assembler = Assembler(library, root / "templates")
     except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
         return problems + [error]
-    problems += _static(assembler)
+    problems += library_problems(assembler)
     documents, assembly_problems = _documents(assembler)
     problems += assembly_problems
     # one line per place to fix: the same line breaks every document that uses it
@@ -46,18 +46,25 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
 
 # ---- without building: the text of every clause and template ---------------------------------
 
-def _static(assembler: Assembler) -> list[DocgenError]:
+def library_problems(assembler: Assembler) -> list[DocgenError]:
+    """Problems of the clause and template texts themselves, without building (build runs these too)."""
     library = assembler.library
     problems = []
     known = set(assembler._context("mou", tuple(library.provinces)[:2], None, Marks())) | {"ref", "pasal"}
     sources = [(c.path, c.source, known) for c in library.clauses]
     for frame in sorted(assembler.templates.glob("*.j2")):
-        sources.append((display(frame), frame.read_text(encoding="utf-8"), known | FRAME_NAMES))
+        try:
+            sources.append((display(frame), read_text(frame), known | FRAME_NAMES))
+        except DocgenError as error:
+            problems.append(error)
     for path, source, names in sources:
         problems += _template(assembler, path, source, names)
         problems += _counts(path, source)
     for data in sorted((library.root / "clauses").rglob("*.yaml")):
-        problems += _counts(display(data), data.read_text(encoding="utf-8"))
+        try:
+            problems += _counts(display(data), read_text(data))
+        except DocgenError as error:
+            problems.append(error)
     return problems
 
 
@@ -67,7 +74,8 @@ def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> 
         tree = env.parse(source, filename=path)
         env.compile(source, filename=path)  # unknown filters and tests fail here
     except jinja2.TemplateSyntaxError as error:
-        return [DocgenError(f"template error: {error.message}", path, error.lineno)]
+        kind = "error" if isinstance(error, jinja2.TemplateAssertionError) else "syntax"
+        return [DocgenError(f"template {kind}: {error.message}", path, error.lineno)]
     problems = []
     undeclared = meta.find_undeclared_variables(tree) - names
     for node in tree.find_all(nodes.Name):
@@ -107,9 +115,14 @@ def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]
             problems.append(error)
             continue
         documents.append(agreement)
-        problems += _roles_and_provinces(assembler.library, agreement, request.codes, assembler.templates)
-        problems += _mandatory(assembler.library, agreement)
+        problems += document_problems(assembler, request, agreement)
     return documents, problems
+
+
+def document_problems(assembler: Assembler, request, agreement: Agreement) -> list[DocgenError]:
+    """What is wrong with one assembled document (build refuses to write it while any is left)."""
+    return (_roles_and_provinces(assembler.library, agreement, request.codes, assembler.templates)
+            + _mandatory(assembler.library, agreement))
 
 
 def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...],
@@ -124,13 +137,13 @@ def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[st
     files = [frame] + [library.root / "clauses" / f"{name}.yaml" for name in ("programme", "sectors", "numbers")]
     if agreement.kind == "pks":
         files.append(library.root / "clauses" / agreement.name.removeprefix("pks-") / "lampiran.yaml")
-    data = [(display(p), p.read_text(encoding="utf-8")) for p in files if p.exists()]
+    data = [(display(p), read_text(p)) for p in files if p.exists()]
     parts = [(" ".join(_article_text(a)), [(a.source, library.clause(a.clause_id).source)]) for a in agreement.articles]
     parts.append((writers_text.text(dataclasses.replace(agreement, articles=())), data))
     problems = []
     for text, sources in parts:
         for needle, pattern, message in (
-                [(role, re.escape(role), f"{role} in the {agreement.name} of {agreement.combination}, which has "
+                [(role, r"\s+".join(map(re.escape, role.split())), f"{role} in the {agreement.name} of {agreement.combination}, which has "
                   f"{len(codes)} parties; write PARA PIHAK or loop over pihak") for role in impossible]
                 + [(name, rf"(?<![\w-]){re.escape(name)}(?![\w-])",
                     f"'{name}' is named in the {agreement.name} of {agreement.combination}, but is not a party; "

@@ -92,23 +92,38 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
             assembler.check_sector(sector)
         formats = builder.FORMATS if fmt == "all" else (fmt,)
         builder.remove_stale_temporaries(out)
-        tasks, kept = [], 0
+        tasks, kept, expected, library_checked = [], 0, set(), False
         for request in builder.requests(assembler, what, codes, sector):
             outputs = [builder.Output(form, request.path(out, form),
                                       builder.fingerprint(assembler, request, form, final)) for form in formats]
+            expected.update(o.path for o in outputs)
             stale = tuple(o for o in outputs if force or not builder.up_to_date(o))
             kept += len(outputs) - len(stale)
             if not stale:
                 continue
+            # the rules of `docgen check`, before anything is written
+            if not library_checked:
+                _refuse(checker.library_problems(assembler))
+                library_checked = True
             agreement = builder.assemble(assembler, request)
+            _refuse(checker.document_problems(assembler, request, agreement))
             if final:
                 _refuse_blanks(agreement)
                 agreement = builder.finalised(agreement)
             date = builder.document_date(agreement, assembler.library.programme)
             tasks.append(builder.Task(agreement, stale, assembler.templates, date, not plain_numbers))
         written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
+        for path in builder.remove_outdated(out, expected, what, codes, sector, formats):
+            click.echo(f"removed {path} (no longer built)")
         click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)
+
+
+def _refuse(problems: list[DocgenError]) -> None:
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more: docgen check lists them)" if len(problems) > 1 else ""
+        raise DocgenError(first.message + more, first.path, first.line)
 
 
 def _refuse_blanks(agreement) -> None:

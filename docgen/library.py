@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from . import hygiene
+from . import hygiene, schema
 from .errors import DocgenError
 
 DOCUMENT_KINDS = ("mou", "pks")
@@ -237,6 +237,7 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
         if not path.exists():
             raise DocgenError(f"missing data file; create {name}.yaml (see clauses/README.md)", display(path))
         data[name] = load_data(path)
+    schema.validate(data["programme"], data["provinces"], data["sectors"], data["agencies"])
     sectors = data["sectors"]
     clauses: list[Clause] = []
     annexes: dict = {}

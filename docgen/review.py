@@ -15,7 +15,7 @@ from .writers.docx import anchored_clause
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MAX_DOCX = 100_000_000   # bytes of the .docx file itself
-MAX_PART = 200_000_000   # bytes of one part once decompressed (a 500-page agreement is a few MB)
+MAX_PART = 50_000_000    # bytes of one part once decompressed (a 500-page agreement is a few MB)
 # No DTD, no entities, nothing fetched: a reviewed file is data, not instructions to the parser.
 PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
 PASAL = re.compile(r"^\s*Pasal\s+(\d+)\s*$")
