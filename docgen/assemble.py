@@ -12,7 +12,7 @@ from jinja2.sandbox import SecurityError
 
 from . import consistency, hygiene, indonesian, markup, sandbox
 from .errors import DocgenError
-from .library import Clause, Library, display, load_data, read_text
+from .library import Clause, Library, display, inside, load_data, read_text
 from .model import Agreement, Annex, Article, Blank, Content, Item, Page, Paragraph, Ref, Signature, Table, Text, merged
 
 PAPER_MM = {"F4": (215.0, 330.0), "A4": (210.0, 297.0)}
@@ -61,9 +61,9 @@ class _Loader(jinja2.BaseLoader):
             return clause.source, clause.path, lambda: True
         # only the frames themselves (mou.j2, pks.j2): never a path to anywhere else
         path = self.templates / name
-        if not FRAME_NAME.fullmatch(name) or not path.is_file():
+        if not FRAME_NAME.fullmatch(name) or not path.exists():
             raise jinja2.TemplateNotFound(name)
-        return read_text(path), display(path), lambda: True
+        return read_text(inside(path, self.templates)), display(path), lambda: True
 
 
 class Assembler:

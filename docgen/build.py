@@ -1,11 +1,16 @@
 """What to build (documents × combinations × formats), what is already up to date, and writing it."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import datetime as dt
 import hashlib
 import os
+import signal
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -171,12 +176,54 @@ def run(tasks: list[Task], jobs: int):
             yield perform(task)
         return
     import multiprocessing
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_started, initargs=(os.getpid(),))
+    try:
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
         futures = {i: pool.submit(perform, tasks[i]) for i in order}
         for index in range(len(tasks)):
             yield futures[index].result()
+    except BaseException:
+        # stop now, not after the queued documents: each worker deletes the file it was writing
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+# ---- worker processes die with the build ------------------------------------------------------------
+
+_writing: set[str] = set()   # temporary files this process is writing now
+PR_SET_PDEATHSIG = 1         # linux/prctl.h
+
+
+def _worker_started(parent: int) -> None:
+    """In each worker: stop on SIGTERM/SIGINT, and when the build process dies, even by SIGKILL."""
+    signal.signal(signal.SIGTERM, _worker_stop)
+    signal.signal(signal.SIGINT, _worker_stop)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):   # not Linux: watch the parent instead
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:          # the parent died before the signal was armed
+        _worker_stop()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker_stop(*_signal) -> None:
+    for temporary in list(_writing):
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    os._exit(1)
 
 
 def finalised(agreement: Agreement) -> Agreement:
@@ -235,6 +282,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                            suffix=f".{os.getpid()}.tmp")
+        _writing.add(temporary)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
@@ -243,6 +291,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        finally:
+            _writing.discard(temporary)
     except OSError as error:
         raise DocgenError(f"cannot write the output ({error.strerror}); choose another folder with --out "
                           "or fix its permissions", display(path)) from None

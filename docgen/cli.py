@@ -270,3 +270,12 @@ def _guarded(run) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted; files already written are complete, none is half-written", err=True)
         sys.exit(130)
+    except BrokenPipeError:  # the reader went away (docgen list | head): nothing to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as error:  # a bug, not the user's: still one line, and how to see more
+        if os.environ.get("DOCGEN_DEBUG"):
+            raise
+        click.echo(f"error: internal error ({type(error).__name__}: {error}); nothing was half-written; please "
+                   "report this with the command you ran (DOCGEN_DEBUG=1 shows the details)", err=True)
+        sys.exit(2)

@@ -98,6 +98,22 @@ def display(path: Path) -> str:
         return str(path)
 
 
+def listing(folder: Path) -> list[Path]:
+    """The entries of a library folder, sorted; an unreadable folder is a one-line error."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as error:
+        raise DocgenError(f"cannot read the folder ({error.strerror}); fix its permissions", display(folder)) from None
+
+
+def inside(path: Path, folder: Path) -> Path:
+    """`path`, refused when it is a link that leads outside `folder` (the library reads only itself)."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise DocgenError(f"a link to {path.resolve()}, outside {display(folder)}/; copy the file into the "
+                          "library instead of linking to it", display(path))
+    return path
+
+
 def read_bytes(path: Path, limit: int = MAX_FILE) -> bytes:
     """A regular file's bytes; a FIFO, device or folder is refused without waiting on it."""
     shown = display(path)
@@ -241,7 +257,7 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
     sectors = data["sectors"]
     clauses: list[Clause] = []
     annexes: dict = {}
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder):
         if not entry.is_dir() or entry.name.startswith("."):
             continue
         sector = None if entry.name in SHARED_FOLDERS else entry.name
@@ -249,8 +265,11 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
             report(DocgenError(f"folder '{entry.name}' is not a sector of clauses/sectors.yaml; "
                                f"rename it to one of: {', '.join(sectors)}", display(entry)))
             continue
-        for path in sorted(entry.glob("*.md")):
+        for path in listing(entry):
+            if path.suffix != ".md" or path.name.startswith("."):
+                continue
             try:
+                inside(path, folder)
                 clauses.append(parse_clause(path, sector))
             except DocgenError as error:
                 report(error)

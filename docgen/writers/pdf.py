@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import urllib.parse
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,10 +11,12 @@ import jinja2
 import weasyprint
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.ttLib import TTFont
+from jinja2.sandbox import SandboxedEnvironment
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 from ..errors import DocgenError
-from ..library import load_data
+from ..library import inside, load_data, read_bytes, read_text
 from ..model import DOTS, DRAFT_MARK, Agreement, Blank, Change, Ref
 
 
@@ -28,7 +31,8 @@ def html(agreement: Agreement, templates: Path, date: dt.datetime) -> str:
 
 def write(agreement: Agreement, templates: Path, date: dt.datetime) -> bytes:
     """The PDF bytes of one agreement."""
-    document = weasyprint.HTML(string=html(agreement, templates, date), base_url=str(templates / "pdf") + "/")
+    document = weasyprint.HTML(string=html(agreement, templates, date), base_url=str(templates / "pdf") + "/",
+                               url_fetcher=_LibraryFiles(templates))
     # a fixed identifier per document keeps the bytes reproducible
     identifier = f"{agreement.combination}/{agreement.name}".encode()
     return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier)
@@ -53,10 +57,30 @@ def _watermark(font_uri: str, text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+class _LibraryFiles(URLFetcher):
+    """WeasyPrint reads only regular files under templates/ (the stylesheet, the fonts) and data: URLs;
+    a stylesheet that points anywhere else gets nothing."""
+
+    def __init__(self, templates: Path):
+        super().__init__(allowed_protocols=("file", "data"))
+        self.root = templates.resolve()
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+            if not path.resolve().is_relative_to(self.root):
+                raise ValueError(f"{url} is outside templates/; the PDF reads only the library's own files")
+            read_bytes(path)   # a regular file, or a refusal instead of a wait on a pipe
+        return super().fetch(url, headers)
+
+
 @lru_cache(maxsize=4)
 def _environment(templates: Path) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates / "pdf"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    # the page template is library text like the frames: sandboxed, and read only from templates/pdf/
+    def source(name: str) -> str:
+        return read_text(inside(templates / "pdf" / name, templates))
+    env = SandboxedEnvironment(loader=jinja2.FunctionLoader(source), autoescape=True,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.tests["ref"] = lambda part: isinstance(part, Ref)
     env.tests["blank"] = lambda part: isinstance(part, Blank)
     env.tests["change"] = lambda part: isinstance(part, Change)
