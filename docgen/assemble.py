@@ -315,12 +315,12 @@ class Assembler:
         try:
             template = self.env.get_template(name)
             if block is None:
-                text = sandbox.collect(template.generate(context), name)
+                text = sandbox.collect(template.generate(context))
             elif block not in template.blocks:
                 raise DocgenError(f"the template has no block '{block}'; add "
                                   f"{{% block {block} %}}…{{% endblock %}}", name)
             else:
-                text = sandbox.collect(template.blocks[block](template.new_context(context)), name)
+                text = sandbox.collect(template.blocks[block](template.new_context(context)))
             return _printable(text, template.filename or name, self._loader.get_source(self.env, name)[0])
         except DocgenError:
             raise
@@ -332,7 +332,7 @@ class Assembler:
     def _render_string(self, source: str, context: dict, data, key) -> str:
         """A data value that is itself a template (programme name, recitals)."""
         try:
-            text = sandbox.collect(self.env.from_string(source).generate(context), data.path)
+            text = sandbox.collect(self.env.from_string(source).generate(context))
         except jinja2.TemplateSyntaxError as error:
             raise DocgenError(f"template syntax: {error.message}", data.path, data.lines.get(key)) from None
         except Exception as error:

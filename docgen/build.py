@@ -95,7 +95,7 @@ def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -
             "rules": library.rules, "provinces": list(library.provinces),
             "parties": [library.provinces[code] for code in request.codes]}
     if request.sector:
-        data["agencies"] = library.agencies.get(request.sector)
+        data["agencies"] = {code: (library.agencies.get(request.sector) or {}).get(code) for code in request.codes}
         data["lampiran"] = library.annexes.get(request.sector)
     digest.update(repr(data).encode())
     for path in files:

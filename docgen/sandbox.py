@@ -111,13 +111,13 @@ def _walk(node: nodes.Node):
         yield from _walk(child)
 
 
-def collect(chunks, name: str) -> str:
+def collect(chunks) -> str:
     """Join a template's output under the time and size limits."""
     out, size = [], 0
-    with deadline(name):
+    with deadline():
         for chunk in chunks:
             size += len(chunk)
-            if size > MAX_OUTPUT:
+            if size > MAX_OUTPUT:  # checked per piece: a loop never holds much more than the limit
                 raise RenderLimit(f"produces more than {MAX_OUTPUT:,} characters; a clause is one article")
             out.append(chunk)
     return "".join(out)
@@ -127,8 +127,9 @@ _armed = threading.local()
 
 
 @contextmanager
-def deadline(name: str, seconds: float = MAX_SECONDS):
+def deadline(seconds: float | None = None):
     """Interrupt a render that runs longer than `seconds` (main thread: a timer signal)."""
+    seconds = seconds or MAX_SECONDS
     if getattr(_armed, "on", False) or threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -1,5 +1,4 @@
 """No bad input gets through: arbitrary clause text, interrupted builds, concurrent builds."""
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,15 +22,6 @@ from docgen.writers import pdf as pdf_writer
 SYNTAX = set("{}%#[]") | {"- ", "+ "}
 TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x17F, blacklist_categories=("Cc", "Cs"))
                | st.sampled_from("–—…‘’“”<>&{}%#"), min_size=1, max_size=80)
-
-
-@pytest.fixture(scope="module")
-def sandbox_root():
-    root = Path(tempfile.mkdtemp())
-    for folder in ("clauses", "templates"):
-        shutil.copytree(PROJECT / folder, root / folder)
-    yield root
-    shutil.rmtree(root)
 
 
 def docx_words(data: bytes, tmp: Path) -> list[str]:
