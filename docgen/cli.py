@@ -84,6 +84,7 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
     options and docgen version are all unchanged since it was written is kept.
     """
     def run() -> None:
+        _outside_library(out)
         assembler = _assembler(paper, font, plain_numbers)
         codes = assembler.parse_parties(parties) if parties else None
         if sector:
@@ -117,6 +118,13 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
             click.echo(f"removed {path} (no longer built)")
         click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)
+
+
+def _outside_library(out: Path) -> None:
+    """Outputs never go into the library itself, where they would be read as clauses or templates."""
+    for folder in ("clauses", "templates"):
+        if out.resolve().is_relative_to((Path.cwd() / folder).resolve()):
+            raise DocgenError(f"--out {out} is inside {folder}/; write the documents elsewhere, like output/")
 
 
 def _refuse(problems: list[DocgenError]) -> None:
@@ -181,6 +189,7 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
     """
     def run() -> None:
         root = Path.cwd()
+        _outside_library(out)
         with tempfile.TemporaryDirectory() as scratch:
             old_root = redliner.checkout(root, from_rev, Path(scratch) / "old")
             new_root = redliner.checkout(root, to_rev, Path(scratch) / "new") if to_rev else root

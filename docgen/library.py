@@ -252,7 +252,7 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
         path = folder / f"{name}.yaml"
         if not path.exists():
             raise DocgenError(f"missing data file; create {name}.yaml (see clauses/README.md)", display(path))
-        data[name] = load_data(path)
+        data[name] = load_data(inside(path, folder))
     schema.validate(data["programme"], data["provinces"], data["sectors"], data["agencies"])
     sectors = data["sectors"]
     clauses: list[Clause] = []
@@ -276,7 +276,7 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
         annex = entry / "lampiran.yaml"
         if sector and annex.exists():
             try:
-                annexes[sector] = load_data(annex)
+                annexes[sector] = load_data(inside(annex, folder))
             except DocgenError as error:
                 report(error)
     seen: dict[str, Clause] = {}

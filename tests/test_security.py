@@ -191,6 +191,20 @@ def test_redline_from_option_does_not_empty_a_file(project_copy):
     assert result.returncode == 0 and "unchanged bali-ntb/mou" in result.stdout, result.stderr
 
 
+def test_links_out_of_the_library_and_outputs_into_it_are_refused(project_copy):
+    link = project_copy / "clauses/common/luar.md"
+    link.symlink_to("/etc/hostname")
+    assert_one_line(run_cli(project_copy, "list"), "clauses/common/luar.md: a link to")
+    link.unlink()
+    (project_copy / "clauses/numbers.yaml").unlink()
+    (project_copy / "clauses/numbers.yaml").symlink_to("/etc/hostname")
+    assert_one_line(run_cli(project_copy, "list"), "clauses/numbers.yaml: a link to")
+    (project_copy / "clauses/numbers.yaml").unlink()
+    shutil.copy(PROJECT / "clauses/numbers.yaml", project_copy / "clauses/numbers.yaml")
+    assert_one_line(run_cli(project_copy, "build", "mou", "--out", "clauses/keluaran"), "inside clauses/")
+    assert not (project_copy / "clauses/keluaran").exists()
+
+
 # ---- 3. limits -------------------------------------------------------------------------------------
 
 YAML_ALIASES = st.sampled_from([
