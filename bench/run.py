@@ -24,8 +24,9 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from docgen.assemble import Assembler, Options
+from docgen.catalogue import Request
 from docgen.library import load
-from docgen.writers import pdf
+from docgen.writers import Context, html, pdf
 
 REPO = Path(__file__).resolve().parent.parent
 DOCGEN = Path(sys.executable).parent / "docgen"
@@ -85,7 +86,12 @@ def build_measures(root: Path) -> list[dict]:
 
 def assembler(root: Path) -> Assembler:
     """A fresh assembler over the library in root."""
-    return Assembler(load(root), root / "templates", Options())
+    return Assembler(load(root), Options())
+
+
+def context(root: Path) -> Context:
+    """What the writers need besides the tree: templates, the fixed date and the words."""
+    return Context(root / "templates", DATE, assembler(root).language)
 
 
 def floor(html: str, templates: Path) -> bytes:
@@ -98,9 +104,10 @@ def overhead_measures(root: Path, documents: dict) -> tuple[list[dict], dict]:
     """Our PDF path against WeasyPrint's own rendering, per document; also returns our best times."""
     templates, rows, ours = root / "templates", [], {}
     for name, agreement in documents.items():
-        ours[name], _ = timed(lambda: pdf.write(agreement, templates, DATE), runs=5, warmup=True)
-        html = pdf.html(agreement, templates, DATE)
-        alone, _ = timed(lambda: floor(html, templates), runs=5, warmup=True)
+        words = context(root)
+        ours[name], _ = timed(lambda: pdf.write(agreement, words), runs=5, warmup=True)
+        page = html.page(agreement, templates, words.language, DATE)
+        alone, _ = timed(lambda: floor(page, templates), runs=5, warmup=True)
         percent = (ours[name] / alone - 1) * 100
         rows.append(measure(f"overhead_{name}", f"PDF overhead over WeasyPrint, {name} {COMBINATION} "
                             f"({ours[name]:.2f} s vs {alone:.2f} s)", round(percent, 1), "%", "<= 15 %",
@@ -152,8 +159,9 @@ def add_copies(root: Path, count: int) -> None:
 def mou_pdf(root: Path, copies: int, runs: int = 3) -> tuple[float, int]:
     """Best time of our PDF of the two-party MoU with `copies` synthetic articles, and its pages."""
     add_copies(root, copies)
-    agreement = assembler(root).mou(TWO)
-    seconds, data = timed(lambda: pdf.write(agreement, root / "templates", DATE), runs=runs)
+    agreement = assembler(root).agreement(Request("mou", TWO))
+    words = context(root)
+    seconds, data = timed(lambda: pdf.write(agreement, words), runs=runs)
     return seconds, len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
@@ -206,7 +214,8 @@ def main() -> None:
             shutil.copytree(REPO / folder, root / folder)
         rows = build_measures(root)
         library = assembler(root)
-        documents = {"mou": library.mou(THREE), "pks-pariwisata": library.pks(THREE, "pariwisata")}
+        documents = {"mou": library.agreement(Request("mou", THREE)),
+                     "pks-pariwisata": library.agreement(Request("pks", THREE, "pariwisata"))}
         overhead, ours = overhead_measures(root, documents)
         rows += overhead + libreoffice_measures(root, ours)
         scaling, sizes = scaling_measures(root)

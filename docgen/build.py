@@ -16,90 +16,45 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import consistency
 from .assemble import Assembler
+from .catalogue import Request
 from .errors import DocgenError
-from .library import display, read_bytes
-from .model import Agreement
+from .library import DATA_FILES, display, read_bytes
+from .model import Agreement, Blank, walk
+from .writers import Context, Writer
 
-FORMATS = ("docx", "pdf")
 CODE = Path(__file__).resolve().parent
 TEMPORARY_GLOB = ".*.tmp"
 
 
 @dataclass(frozen=True)
-class Request:
-    """One document to build: kind, parties and (for a PKS) sector."""
-    kind: str
-    codes: tuple[str, ...]
-    sector: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.kind if self.kind == "mou" else f"pks-{self.sector}"
-
-    def path(self, out: Path, fmt: str) -> Path:
-        return out / "-".join(self.codes) / f"{self.name}.{fmt}"
-
-
-@dataclass(frozen=True)
 class Output:
-    """One file to write, and the fingerprint of everything it is made from."""
-    fmt: str
+    """One file to write, by one writer, and the fingerprint of everything it is made from."""
+    writer: Writer
     path: Path
     fingerprint: str
 
 
-def requests(assembler: Assembler, what: str, parties: tuple[str, ...] | None,
-             sector: str | None) -> list[Request]:
-    """Every document `docgen build WHAT` makes, MoU first, combinations largest first."""
-    combos = [parties] if parties else assembler.combinations()
-    result = []
-    if what in ("mou", "all"):
-        result += [Request("mou", codes) for codes in combos]
-    if what in ("pks", "all"):
-        sectors = [sector] if sector else assembler.mou_scope()
-        result += [Request("pks", codes, slug) for codes in combos for slug in sectors]
-    return result
-
-
-def assemble(assembler: Assembler, request: Request) -> Agreement:
-    """The agreement tree of one request, checked against its MoU when it is a PKS."""
-    if request.kind == "mou":
-        return assembler.mou(request.codes)
-    agreement = assembler.pks(request.codes, request.sector)
-    consistency.check_pks(assembler.library.programme, assembler.mou_scope(), request.sector, agreement)
-    consistency.check_annex_years(assembler.library.annexes[request.sector], assembler.library.programme)
-    return agreement
-
-
-# ---- what is up to date -----------------------------------------------------------------------
-
-def fingerprint(assembler: Assembler, request: Request, fmt: str, final: bool) -> str:
-    """A digest of every input of one output: its clauses (header and text), the data values it can print,
-    its frame template, the PDF templates and fonts, docgen's code and the options."""
-    library, templates = assembler.library, assembler.templates
-    files = [templates / f"{request.kind}.j2"]
-    if fmt == "pdf":
-        files += sorted((templates / "pdf").iterdir()) + sorted((templates / "fonts").iterdir())
+def fingerprint(assembler: Assembler, request: Request, writer: Writer, options: dict, final: bool) -> str:
+    """A digest of every input of one output: the files the document and the writer read, code, options."""
+    library = assembler.library
     digest = hashlib.sha256()
-    options = assembler.options
-    digest.update(repr((request, fmt, options, final,
+    digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
-    for clause in assembler.clauses(request.kind, request.sector):
-        digest.update(repr((clause.id, clause.title, clause.documents, clause.position, clause.sector,
-                            clause.path, clause.source)).encode())
     # data by value, not by file: a comment changes nothing; a province or agency that is not a party
     # of this document does not rebuild it
+    data_files = {library.data_path(name) for name in DATA_FILES}
     data = {"programme": library.programme, "sectors": library.sectors, "numbers": library.numbers,
             "rules": library.rules, "provinces": list(library.provinces),
             "parties": [library.provinces[code] for code in request.codes]}
     if request.sector:
         data["agencies"] = {code: (library.agencies.get(request.sector) or {}).get(code) for code in request.codes}
         data["lampiran"] = library.annexes.get(request.sector)
+        data_files.add(library.annex_path(request.sector))
     digest.update(repr(data).encode())
-    for path in files:
-        digest.update(path.name.encode() + _file_digest(path))
+    for path in library.inputs(request) + writer.files(library.templates):
+        if path not in data_files:
+            digest.update(path.name.encode() + _file_digest(path))
     return digest.hexdigest()
 
 
@@ -142,29 +97,19 @@ def document_date(agreement: Agreement, programme: dict) -> dt.datetime:
     return dt.datetime(signed.year, signed.month, signed.day)
 
 
-def render(agreement: Agreement, fmt: str, templates: Path, date: dt.datetime, fields: bool = True) -> bytes:
-    # the writers load python-docx and WeasyPrint: only when something is rendered (a no-op build stays fast)
-    if fmt == "docx":
-        from .writers import docx as docx_writer
-        return docx_writer.write(agreement, date, fields)
-    from .writers import pdf as pdf_writer
-    return pdf_writer.write(agreement, templates, date)
-
-
 @dataclass(frozen=True)
 class Task:
     """Everything a worker process needs to write one document's outputs."""
     agreement: Agreement
     outputs: tuple[Output, ...]
-    templates: Path
-    date: dt.datetime
-    fields: bool = True
+    context: Context                  # options: every writer option given; each writer takes its own
 
 
 def perform(task: Task) -> tuple[Path, ...]:
     """Render and write the outputs of one document (runs in a worker process)."""
     for output in task.outputs:
-        write_atomically(output.path, render(task.agreement, output.fmt, task.templates, task.date, task.fields))
+        context = dataclasses.replace(task.context, options=output.writer.chosen(task.context.options))
+        write_atomically(output.path, output.writer.write(task.agreement, context))
         write_atomically(_stamp(output.path), output.fingerprint.encode())
     return tuple(output.path for output in task.outputs)
 
@@ -185,7 +130,8 @@ def run(tasks: list[Task], jobs: int):
         for index in range(len(tasks)):
             yield futures[index].result()
     except BaseException:
-        # stop now, not after the queued documents: each worker deletes the file it was writing
+        # interrupted: stop now; the documents not started are dropped, each worker deletes the file it
+        # was writing (the files already written are complete)
         for process in list((pool._processes or {}).values()):
             process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -226,6 +172,47 @@ def _worker_stop(*_signal) -> None:
     os._exit(1)
 
 
+def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], out: Path, options: dict,
+         final: bool, force: bool, checked=None) -> tuple[list[Task], int]:
+    """The tasks that write what is not up to date, and how many outputs are kept as they are."""
+    tasks, kept = [], 0
+    for request in requests:
+        outputs = [Output(w, request.path(out, w.suffix), fingerprint(assembler, request, w, options, final))
+                   for w in writers]
+        stale = tuple(o for o in outputs if force or not up_to_date(o))
+        kept += len(outputs) - len(stale)
+        if not stale:
+            continue
+        agreement = assembler.agreement(request)
+        if checked:   # the rules `docgen check` applies: raise before anything is written
+            checked(request, agreement)
+        if final:
+            refuse_blanks(agreement)
+            agreement = finalised(agreement)
+        date = document_date(agreement, assembler.library.programme)
+        tasks.append(Task(agreement, stale, Context(assembler.templates, date, assembler.language, options)))
+    return tasks, kept
+
+
+def refuse_blanks(agreement: Agreement) -> None:
+    """A final build stops at the first document that still has a blank to fill."""
+    left = blanks(agreement)
+    if left:
+        raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
+                          "(docgen check --final lists them) or build without --final", left[0].path, left[0].line)
+
+
+def blanks(agreement: Agreement) -> list[DocgenError]:
+    """One problem per blank of the document, located in the data file that fills it."""
+    problems = []
+    for blank in walk(agreement, Blank):
+        path, _, line = blank.source.partition(":")
+        problems.append(DocgenError(f"still blank in the {agreement.name} of {agreement.combination}: "
+                                    f"{blank.what}; fill it in before the final build",
+                                    path or None, int(line) if line.isdigit() else None))
+    return problems
+
+
 def finalised(agreement: Agreement) -> Agreement:
     return dataclasses.replace(agreement, draft=False)
 
@@ -240,7 +227,7 @@ def remove_stale_temporaries(out: Path) -> None:
 
 
 def remove_outdated(out: Path, expected: set[Path], what: str, codes: tuple[str, ...] | None,
-                    sector: str | None, formats: tuple[str, ...]) -> list[Path]:
+                    sector: str | None, suffixes: tuple[str, ...]) -> list[Path]:
     """Remove what earlier builds wrote in the part of `out` this build covers but that it no longer makes
     (a sector left the MoU's scope, a combination or document kind is gone). Only files that carry
     docgen's stamp are docgen's: anything else in `out` is the user's and is left alone."""
@@ -249,8 +236,9 @@ def remove_outdated(out: Path, expected: set[Path], what: str, codes: tuple[str,
         return removed
     for stamp in sorted(out.glob("*/.*.inputs")):
         path = stamp.with_name(stamp.name[1:-len(".inputs")])
-        name, _, form = path.name.rpartition(".")
-        covered = (form in formats and (not codes or path.parent.name == "-".join(codes))
+        suffix = next((x for x in suffixes if path.name.endswith(x)), None)
+        name = path.name[:-len(suffix)] if suffix else ""
+        covered = (suffix is not None and (not codes or path.parent.name == "-".join(codes))
                    and (what == "all" or (name == "mou") == (what == "mou"))
                    and (not sector or name == f"pks-{sector}"))
         if not covered or path in expected:

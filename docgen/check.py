@@ -8,11 +8,13 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from . import build, indonesian
-from .assemble import Assembler, Marks
+from . import writers
+from .assemble import Assembler
+from .build import blanks
+from .catalogue import Request
 from .errors import DocgenError
 from .library import Library, display, load, read_text
-from .model import Agreement, Blank, plain
+from .model import Agreement, Article, Item, Paragraph, walk
 from .writers import text as writers_text
 
 COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
@@ -25,10 +27,10 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
     problems: list[DocgenError] = []
     try:
         library = load(root, problems)
-        assembler = Assembler(library, root / "templates")
+        assembler = Assembler(library)
     except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
         return problems + [error]
-    problems += library_problems(assembler)
+    problems += library_problems(assembler) + _writer_inputs(library)
     documents, assembly_problems = _documents(assembler)
     problems += assembly_problems
     # one line per place to fix: the same line breaks every document that uses it
@@ -44,34 +46,48 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
     return unique
 
 
+def _source(path: Path) -> str | None:
+    """The text of a file, None when it cannot be read (loading the library has reported why)."""
+    try:
+        return read_text(path)
+    except DocgenError:
+        return None
+
+
 # ---- without building: the text of every clause and template ---------------------------------
 
 def library_problems(assembler: Assembler) -> list[DocgenError]:
     """Problems of the clause and template texts themselves, without building (build runs these too)."""
     library = assembler.library
     problems = []
-    known = set(assembler._context("mou", tuple(library.provinces)[:2], None, Marks())) | {"ref", "pasal"}
+    known = assembler.contexts.names()
     sources = [(c.path, c.source, known) for c in library.clauses]
-    for frame in sorted(assembler.templates.glob("*.j2")):
+    for frame in sorted(library.templates.glob("*.j2")):
         try:
             sources.append((display(frame), read_text(frame), known | FRAME_NAMES))
-        except DocgenError as error:
+        except DocgenError as error:   # not UTF-8, not a regular file, a character it may not carry
             problems.append(error)
     for path, source, names in sources:
         problems += _template(assembler, path, source, names)
-        problems += _counts(path, source)
-    for data in sorted((library.root / "clauses").rglob("*.yaml")):
-        try:
-            problems += _counts(display(data), read_text(data))
-        except DocgenError as error:
-            problems.append(error)
+        problems += _counts(path, source, assembler.language)
+    for data in library.data_files():
+        source = _source(data)
+        if source is not None:
+            problems += _counts(display(data), source, assembler.language)
     return problems
 
 
+def _writer_inputs(library: Library) -> list[DocgenError]:
+    """Every writer has the template files it reads."""
+    return [DocgenError(f"the {writer.name} writer reads templates/{pattern}, which matches no file; restore it")
+            for writer in writers.WRITERS.values() for pattern in writer.inputs
+            if not list(library.templates.glob(pattern))]
+
+
 def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> list[DocgenError]:
-    env = assembler.env
+    env = assembler.sandbox.env
     try:
-        tree = env.parse(source, filename=path)
+        tree = env.parse(source, filename=path)   # a construct outside the clause rule fails here
         env.compile(source, filename=path)  # unknown filters and tests fail here
     except jinja2.TemplateSyntaxError as error:
         kind = "error" if isinstance(error, jinja2.TemplateAssertionError) else "syntax"
@@ -92,13 +108,13 @@ def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> 
     return problems
 
 
-def _counts(path: str, source: str) -> list[DocgenError]:
+def _counts(path: str, source: str, language) -> list[DocgenError]:
     problems = []
     for number, line in enumerate(source.split("\n"), start=1):
         for match in COUNT.finditer(line):
             digits, words = int(match.group(1)), match.group(2).strip()
-            if indonesian.terbilang(digits) != words:
-                problems.append(DocgenError(f"'{match.group(0)}': {digits} is '{indonesian.terbilang(digits)}'; "
+            if language.terbilang(digits) != words:
+                problems.append(DocgenError(f"'{match.group(0)}': {digits} is '{language.terbilang(digits)}'; "
                                             "make the digits and the words agree", path, number))
     return problems
 
@@ -108,9 +124,9 @@ def _counts(path: str, source: str) -> list[DocgenError]:
 def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]]:
     """Every document the library can build, and the problems of building and reading them."""
     documents, problems = [], []
-    for request in build.requests(assembler, "all", None, None):
+    for request in assembler.catalogue.requests():
         try:
-            agreement = build.assemble(assembler, request)
+            agreement = assembler.agreement(request)
         except DocgenError as error:
             problems.append(error)
             continue
@@ -119,27 +135,27 @@ def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]
     return documents, problems
 
 
-def document_problems(assembler: Assembler, request, agreement: Agreement) -> list[DocgenError]:
+def document_problems(assembler: Assembler, request: Request, agreement: Agreement) -> list[DocgenError]:
     """What is wrong with one assembled document (build refuses to write it while any is left)."""
-    return (_roles_and_provinces(assembler.library, agreement, request.codes, assembler.templates)
-            + _mandatory(assembler.library, agreement))
+    return _roles_and_provinces(assembler, agreement, request) + _mandatory(assembler.library, agreement)
 
 
-def _roles_and_provinces(library: Library, agreement: Agreement, codes: tuple[str, ...],
-                         templates: Path) -> list[DocgenError]:
+def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: Request) -> list[DocgenError]:
     """Roles beyond the number of parties, and provinces that are not parties, anywhere in the document."""
+    library, language = assembler.library, assembler.language
+    codes = request.codes
     impossible = list(library.programme["peran"])[len(codes):]
     absent = [library.provinces[c] for c in library.provinces if c not in codes]
     names = [n for province in absent for n in _names(province)]
-    # every part of the document, with the files its text can come from
-    frame = templates / f"{agreement.kind}.j2"
-    # (provinces.yaml and agencies.yaml name each province only for its own party)
-    files = [frame] + [library.root / "clauses" / f"{name}.yaml" for name in ("programme", "sectors", "numbers")]
-    if agreement.kind == "pks":
-        files.append(library.root / "clauses" / agreement.name.removeprefix("pks-") / "lampiran.yaml")
-    data = [(display(p), read_text(p)) for p in files if p.exists()]
-    parts = [(" ".join(_article_text(a)), [(a.source, library.clause(a.clause_id).source)]) for a in agreement.articles]
-    parts.append((writers_text.text(dataclasses.replace(agreement, articles=())), data))
+    # every part of the document, with the files its text can come from; provinces.yaml and
+    # agencies.yaml name each province only for its own party, and clause files are their articles
+    files = [p for p in library.inputs(request) if p.suffix in (".j2", ".yaml") and p.parent.name != "lang"
+             and p not in (library.data_path("provinces"), library.data_path("agencies"))]
+    files.sort(key=lambda p: p.suffix != ".j2")   # the frame first: most of the text outside articles
+    data = [(display(p), s) for p in files if (s := _source(p)) is not None]
+    parts = [(_article_text(a, language), [(a.source, library.clause(a.clause_id).source)])
+             for a in agreement.articles]
+    parts.append((writers_text.text(dataclasses.replace(agreement, articles=()), language), data))
     problems = []
     for text, sources in parts:
         for needle, pattern, message in (
@@ -167,16 +183,8 @@ def _names(province: dict) -> list[str]:
     return [str(province[k]) for k in ("pemerintah", "nama", "singkatan", "ibu_kota") if province.get(k)]
 
 
-def _article_text(article) -> list[str]:
-    out = []
-    for paragraph in article.paragraphs:
-        out.append(plain(paragraph.content))
-        stack = list(paragraph.items)
-        while stack:
-            item = stack.pop()
-            out.append(plain(item.content))
-            stack += item.items
-    return out
+def _article_text(article: Article, language) -> str:
+    return " ".join(language.plain(line.content) for line in walk(article.paragraphs, (Paragraph, Item)))
 
 
 def _line_of(source: str, needle: str) -> int | None:
@@ -194,32 +202,3 @@ def _mandatory(library: Library, agreement: Agreement) -> list[DocgenError]:
                         f"clauses/rules.yaml requires; add a clause with that title", rules.path,
                         rules.lines.get(agreement.kind))
             for title in required if title not in titles]
-
-
-def blanks(agreement: Agreement) -> list[DocgenError]:
-    """One problem per blank of the document, located in the data file that fills it."""
-    problems = []
-    for blank in _all_blanks(agreement):
-        path, _, line = blank.source.partition(":")
-        problems.append(DocgenError(f"still blank in the {agreement.name} of {agreement.combination}: "
-                                    f"{blank.what}; fill it in before the final build",
-                                    path or None, int(line) if line.isdigit() else None))
-    return problems
-
-
-def _all_blanks(agreement: Agreement) -> list[Blank]:
-    """Every blank of the document, found by walking the whole tree."""
-    found = []
-
-    def walk(value) -> None:
-        if isinstance(value, Blank):
-            found.append(value)
-        elif isinstance(value, tuple):
-            for part in value:
-                walk(part)
-        elif hasattr(value, "__dataclass_fields__"):
-            for name in value.__dataclass_fields__:
-                walk(getattr(value, name))
-
-    walk(agreement)
-    return found

@@ -1,13 +1,10 @@
 """The `docgen` command: parse, call, report. Every user error is caught here, once."""
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
 import os
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -15,7 +12,9 @@ import click
 from . import build as builder
 from . import check as checker
 from . import redline as redliner
+from . import writers
 from .assemble import PAPER_MM, Assembler, Options
+from .catalogue import WHAT
 from .errors import DocgenError
 from .library import load
 
@@ -38,9 +37,8 @@ def _revision(ctx, param, value):
         raise click.BadParameter(error.message) from None
 
 
-def _assembler(paper: str = "F4", font: str = "Arial", plain_numbers: bool = False) -> Assembler:
-    root = Path.cwd()
-    return Assembler(load(root), root / "templates", Options(paper, font, plain_numbers))
+def _assembler(paper: str = "F4", font: str = "Arial") -> Assembler:
+    return Assembler(load(Path.cwd()), Options(paper, font))
 
 
 class _Commands(click.Group):
@@ -63,19 +61,20 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["mou", "pks", "all"]))
+@click.argument("what", type=click.Choice(list(WHAT)))
 @click.option("--parties", callback=_data, help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
 @click.option("--sector", callback=_data, help="Sector slug of one PKS (default: every sector in the MoU's scope).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*writers.WRITERS, "all"]), default="all", show_default=True,
+              help="all: " + ", ".join(w.name for w in writers.chosen("all")) + ".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True,
               callback=_data)
 @click.option("--paper", type=click.Choice(list(PAPER_MM)), default="F4", show_default=True)
 @click.option("--font", default="Arial", callback=_data, show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
-@click.option("--final", is_flag=True, help="No DRAF mark; refuse while any blank is left to fill.")
+@click.option("--final", is_flag=True, help="No draft mark; refuse while any blank is left to fill.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="cores",
               help="Documents rendered in parallel.")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
-@click.option("--plain-numbers", is_flag=True, help="DOCX: Pasal numbers and references as plain text, not fields.")
+@click.option("--plain-numbers", is_flag=True, help="DOCX: article numbers and references as plain text, not fields.")
 def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str,
           final: bool, jobs: int, force: bool, plain_numbers: bool) -> None:
     """Build the MoU, the PKS or all of them as DOCX and PDF into output/<combination>/.
@@ -85,36 +84,24 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
     """
     def run() -> None:
         _outside_library(out)
-        assembler = _assembler(paper, font, plain_numbers)
-        codes = assembler.parse_parties(parties) if parties else None
-        if sector:
-            if what == "mou":
-                raise DocgenError("--sector applies to a PKS; use 'docgen build pks --sector …'")
-            assembler.check_sector(sector)
-        formats = builder.FORMATS if fmt == "all" else (fmt,)
+        assembler = _assembler(paper, font)
+        catalogue = assembler.catalogue
+        codes = catalogue.parse_parties(parties) if parties else None
+        requests = catalogue.requests(what, codes, sector)
+        chosen = writers.chosen(fmt)
         builder.remove_stale_temporaries(out)
-        tasks, kept, expected, library_checked = [], 0, set(), False
-        for request in builder.requests(assembler, what, codes, sector):
-            outputs = [builder.Output(form, request.path(out, form),
-                                      builder.fingerprint(assembler, request, form, final)) for form in formats]
-            expected.update(o.path for o in outputs)
-            stale = tuple(o for o in outputs if force or not builder.up_to_date(o))
-            kept += len(outputs) - len(stale)
-            if not stale:
-                continue
-            # the rules of `docgen check`, before anything is written
+        library_checked = []
+
+        def checked(request, agreement) -> None:   # the rules of `docgen check`, before anything is written
             if not library_checked:
                 _refuse(checker.library_problems(assembler))
-                library_checked = True
-            agreement = builder.assemble(assembler, request)
+                library_checked.append(True)
             _refuse(checker.document_problems(assembler, request, agreement))
-            if final:
-                _refuse_blanks(agreement)
-                agreement = builder.finalised(agreement)
-            date = builder.document_date(agreement, assembler.library.programme)
-            tasks.append(builder.Task(agreement, stale, assembler.templates, date, not plain_numbers))
+        tasks, kept = builder.plan(assembler, requests, chosen, out, {"plain_numbers": plain_numbers}, final,
+                                   force, checked)
         written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
-        for path in builder.remove_outdated(out, expected, what, codes, sector, formats):
+        expected = {request.path(out, w.suffix) for request in requests for w in chosen}
+        for path in builder.remove_outdated(out, expected, what, codes, sector, tuple(w.suffix for w in chosen)):
             click.echo(f"removed {path} (no longer built)")
         click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)
@@ -132,13 +119,6 @@ def _refuse(problems: list[DocgenError]) -> None:
         first = problems[0]
         more = f" (and {len(problems) - 1} more: docgen check lists them)" if len(problems) > 1 else ""
         raise DocgenError(first.message + more, first.path, first.line)
-
-
-def _refuse_blanks(agreement) -> None:
-    left = checker.blanks(agreement)
-    if left:
-        raise DocgenError(f"{left[0].message.split(';')[0]} (and {len(left) - 1} more); fill them in "
-                          "(docgen check --final lists them) or build without --final", left[0].path, left[0].line)
 
 
 def _report(results, total: int) -> int:
@@ -178,7 +158,7 @@ def check(final: bool) -> None:
 @main.command()
 @click.option("--from", "from_rev", required=True, callback=_revision, help="The older revision of the library (commit, tag, HEAD~1).")
 @click.option("--to", "to_rev", callback=_revision, help="The newer revision (default: the working tree).")
-@click.option("--matrix", is_flag=True, help="Also write the change matrix (.matriks.docx).")
+@click.option("--matrix", is_flag=True, help="Also write the change matrix (a DOCX table per changed article).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True,
               callback=_data)
 @click.argument("documents", nargs=-1, callback=_data)
@@ -188,50 +168,13 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
     DOCUMENTS narrow the set: 'mou', 'pks-pariwisata', 'bali-ntb' or 'bali-ntb/mou'.
     """
     def run() -> None:
-        root = Path.cwd()
         _outside_library(out)
-        with tempfile.TemporaryDirectory() as scratch:
-            old_root = redliner.checkout(root, from_rev, Path(scratch) / "old")
-            new_root = redliner.checkout(root, to_rev, Path(scratch) / "new") if to_rev else root
-            old = Assembler(load(old_root), old_root / "templates", Options(), )
-            new = Assembler(load(new_root), new_root / "templates", Options())
-            author, date = redliner.author_and_date(root, to_rev)
-            stamp = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ")
-            wanted = [r for r in builder.requests(new, "all", None, None) if _selected(r, documents)]
-            if not wanted:
-                raise DocgenError(f"no document matches {' '.join(documents)}; use e.g. mou, pks-pariwisata, "
-                                  "bali-ntb or bali-ntb/mou")
-            for request in wanted:
-                after = builder.assemble(new, request)
-                try:
-                    before = builder.assemble(old, request)
-                except DocgenError:  # the document could not be built at the older revision
-                    before = dataclasses.replace(after, articles=(), preamble=(), closing=())
-                name = f"{'-'.join(request.codes)}/{request.name}"
-                if not redliner.changed(before, after):
-                    click.echo(f"unchanged {name}")
-                    continue
-                marked = redliner.redline(before, after, author, date)
-                base = out / "-".join(request.codes) / request.name
-                builder.write_atomically(base.with_name(base.name + ".redline.docx"),
-                                         builder.render(marked, "docx", new.templates, stamp, fields=False))
-                builder.write_atomically(base.with_name(base.name + ".redline.pdf"),
-                                         builder.render(marked, "pdf", new.templates, stamp))
-                written = [".redline.docx", ".redline.pdf"]
-                if matrix:
-                    from .writers import docx as docx_writer
-                    rows = redliner.matrix(before, after)
-                    builder.write_atomically(base.with_name(base.name + ".matriks.docx"),
-                                             docx_writer.write_matrix(after, rows, stamp))
-                    written.append(".matriks.docx")
-                click.echo(f"changed   {name}: wrote {', '.join(request.name + w for w in written)}")
+        for name, written in redliner.write_redlines(Path.cwd(), from_rev, to_rev, documents, out, matrix):
+            if written:
+                click.echo(f"changed   {name}: wrote {', '.join(path.name for path in written)}")
+            else:
+                click.echo(f"unchanged {name}")
     _guarded(run)
-
-
-def _selected(request, documents: tuple[str, ...]) -> bool:
-    combination = "-".join(request.codes)
-    return not documents or any(d in (request.name, combination, f"{combination}/{request.name}")
-                                for d in documents)
 
 
 @main.command(name="review")
@@ -241,12 +184,13 @@ def review_(file: Path, fmt: str) -> None:
     """List the comments and tracked changes of a reviewed DOCX with the clause file and line of each."""
     def run() -> None:
         from . import review as reviewer
-        remarks = reviewer.review(file, load(Path.cwd()))
+        assembler = _assembler()
+        remarks = reviewer.review(file, assembler.library, assembler.language)
         if fmt == "json":
             click.echo(json.dumps([r.as_dict() for r in remarks], ensure_ascii=False, indent=2))
             return
         for remark in remarks:
-            click.echo(remark.line())
+            click.echo(remark.line(assembler.language))
         click.echo(f"{len(remarks)} comments and changes in {file}", err=True)
     _guarded(run)
 

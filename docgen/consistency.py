@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from . import indonesian
 from .errors import DocgenError
 from .model import Agreement
 from .writers import text
+
+DATE = next(iter({"tanggal": "the key of a signing date in programme.yaml"}))
 
 
 def add_years(date: dt.date, years: int) -> dt.date:
@@ -43,27 +44,27 @@ def check_annex_years(annex: dict, programme: dict) -> None:
                               f"from {first} to {last}", annex.path, annex.lines.get("kegiatan"))
 
 
-def check_pks(programme: dict, scope: list[str], sector: str, pks: Agreement) -> None:
+def check_pks(programme: dict, scope: list[str], sector: str, pks: Agreement, language) -> None:
     """Raise a DocgenError naming programme.yaml when the PKS would contradict its MoU."""
     mou, terms = programme["mou"], programme["pks"]
     if sector not in scope:
         raise DocgenError(f"sector '{sector}' is not in the scope of the Nota Kesepahaman; add it to mou.bidang "
                           "or do not build its PKS", mou.path, mou.lines.get("bidang"))
-    mou_start, pks_start = mou["tanggal"], terms["tanggal"]
-    for data, key, value in ((mou, "tanggal", mou_start), (terms, "tanggal", pks_start)):
+    mou_start, pks_start = mou[DATE], terms[DATE]
+    for data, value in ((mou, mou_start), (terms, pks_start)):
         if not isinstance(value, dt.date):
-            raise DocgenError("tanggal must be a date written YYYY-MM-DD", data.path, data.lines.get(key))
+            raise DocgenError(f"{DATE} must be a date written YYYY-MM-DD", data.path, data.lines.get(DATE))
     if pks_start < mou_start:
-        raise DocgenError(f"the PKS is dated {indonesian.tanggal(pks_start)}, before the Nota Kesepahaman it "
-                          f"implements ({indonesian.tanggal(mou_start)}); correct pks.tanggal",
-                          terms.path, terms.lines.get("tanggal"))
+        raise DocgenError(f"the PKS is dated {language.tanggal(pks_start)}, before the Nota Kesepahaman it "
+                          f"implements ({language.tanggal(mou_start)}); correct pks.{DATE}",
+                          terms.path, terms.lines.get(DATE))
     mou_end = add_years(mou_start, int(mou["jangka_waktu"]))
     pks_end = add_years(pks_start, int(terms["jangka_waktu"]))
     if pks_end > mou_end:
-        raise DocgenError(f"the PKS would run until {indonesian.tanggal(pks_end)}, past the end of the Nota "
-                          f"Kesepahaman on {indonesian.tanggal(mou_end)}; shorten pks.jangka_waktu",
+        raise DocgenError(f"the PKS would run until {language.tanggal(pks_end)}, past the end of the Nota "
+                          f"Kesepahaman on {language.tanggal(mou_end)}; shorten pks.jangka_waktu",
                           terms.path, terms.lines.get("jangka_waktu"))
-    cited = indonesian.tanggal_kata(mou_start)
-    if cited not in text.text(pks):
+    cited = language.tanggal_kata(mou_start)
+    if cited not in text.text(pks, language):
         raise DocgenError(f"the PKS does not cite the date of the Nota Kesepahaman ({cited}); its recitals "
-                          "must use program.mou.tanggal", programme.path, programme.lines.get("konsiderans"))
+                          f"must use program.mou.{DATE}", programme.path, programme.lines.get("konsiderans"))

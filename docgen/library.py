@@ -34,11 +34,15 @@ class Clause:
     path: str                   # as shown in messages, relative to the working folder
     source: str                 # the file with its header blanked out, so lines keep their numbers
     line: int                   # line of the header's `id:`
+    file: Path | None = None    # the file itself
 
 
 @dataclass(frozen=True)
 class Library:
-    """Everything under clauses/: data files, clauses and the sectors' annex data."""
+    """Everything under clauses/: data files, clauses and the sectors' annex data.
+
+    The one place that knows the library's file layout: where each data file, annex and frame is.
+    """
     root: Path
     provinces: dict
     sectors: dict
@@ -51,6 +55,60 @@ class Library:
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    def data_path(self, name: str) -> Path:
+        """A data file of DATA_FILES: clauses/<name>.yaml."""
+        return self.root / "clauses" / f"{name}.yaml"
+
+    def annex_path(self, sector: str) -> Path:
+        return self.root / "clauses" / sector / "lampiran.yaml"
+
+    def frame_path(self, kind: str) -> Path:
+        """The frame template of a document kind: its title, preamble, closing and signature blocks."""
+        return self.templates / f"{kind}.j2"
+
+    def scope(self) -> list[str]:
+        """The sectors the MoU covers, from programme.yaml (mou.bidang)."""
+        mou = self.programme["mou"]
+        scope = mou.get("bidang") or list(self.sectors)
+        for slug in scope:
+            if slug not in self.sectors:
+                raise DocgenError(f"unknown sector '{slug}' in mou.bidang; use the slugs of sectors.yaml",
+                                  mou.path, mou.lines.get("bidang"))
+        if len(set(scope)) != len(scope):
+            twice = next(slug for slug in scope if scope.count(slug) > 1)
+            raise DocgenError(f"sector '{twice}' is listed twice in mou.bidang; list each sector once",
+                              mou.path, mou.lines.get("bidang"))
+        return list(scope)
+
+    def articles(self, kind: str, sector: str | None) -> list[Clause]:
+        """The clauses of one document, in order of position, then in the order of the MoU's scope
+        (mou.bidang), the order in which the clauses name the sectors ("Pasal 5 sampai dengan Pasal 14")."""
+        scope = self.scope()
+        order = {slug: i for i, slug in enumerate(scope)}
+        chosen = [c for c in self.clauses if kind in c.documents
+                  and (c.sector is None or (c.sector in scope if kind == "mou" else c.sector == sector))]
+        return sorted(chosen, key=lambda c: (c.position, order.get(c.sector, -1), c.path))
+
+    def inputs(self, request) -> list[Path]:
+        """The files one document (a catalogue Request) reads: data files, its annex, its clauses, its frame
+        and the words file it is printed with."""
+        files = [self.data_path(name) for name in DATA_FILES if name != "rules"]
+        if request.sector:
+            files.append(self.annex_path(request.sector))
+        files += [clause.file for clause in self.articles(request.kind, request.sector)]
+        files.append(self.frame_path(request.kind))
+        files.append(self.templates / "lang" / f"{self.programme.get('bahasa', 'id')}.yaml")
+        return files
+
+    def data_files(self) -> list[Path]:
+        """Every data file of the library: the DATA_FILES and each sector's annex."""
+        return [self.data_path(n) for n in DATA_FILES] + [self.annex_path(s) for s in self.sectors
+                                                          if self.annex_path(s).exists()]
 
 
 class LineDict(dict):
@@ -230,7 +288,19 @@ def parse_clause(path: Path, sector: str | None) -> Clause:
     # Blank the header so template line numbers are file line numbers.
     source = "\n" * (end + 1) + "\n".join(lines[end + 1:])
     return Clause(clause_id, header["title"].strip(), tuple(documents), float(position), sector,
-                  shown, source, line_of("id"))
+                  shown, source, line_of("id"), path)
+
+
+def _read_data(folder: Path) -> dict:
+    """The data files of DATA_FILES, each of the shape docgen reads (schema.py)."""
+    data = {}
+    for name in DATA_FILES:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            raise DocgenError(f"missing data file; create {name}.yaml (see clauses/README.md)", display(path))
+        data[name] = load_data(inside(path, folder))
+    schema.validate(data["programme"], data["provinces"], data["sectors"], data["agencies"])
+    return data
 
 
 def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
@@ -247,13 +317,7 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
     folder = root / "clauses"
     if not folder.is_dir():
         raise DocgenError("no clauses/ folder here; run docgen from the project folder", display(folder))
-    data = {}
-    for name in DATA_FILES:
-        path = folder / f"{name}.yaml"
-        if not path.exists():
-            raise DocgenError(f"missing data file; create {name}.yaml (see clauses/README.md)", display(path))
-        data[name] = load_data(inside(path, folder))
-    schema.validate(data["programme"], data["provinces"], data["sectors"], data["agencies"])
+    data = _read_data(folder)
     sectors = data["sectors"]
     clauses: list[Clause] = []
     annexes: dict = {}

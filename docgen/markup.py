@@ -2,7 +2,7 @@
 
 The syntax is described in clauses/README.md: blank lines separate paragraphs,
 '- ' starts an item (huruf a. first), '+ ' an item numbered 1. first, two more
-spaces of indent nest it, '[#label]' names an ayat.
+spaces of indent nest it, '[#label]' names an ayat or an item.
 """
 from __future__ import annotations
 
@@ -10,18 +10,17 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import DocgenError
-from .indonesian import huruf
 from .model import Item, Paragraph, Text
 
 MAX_LEVELS = 4
 ITEM = re.compile(r"^( *)([-+]) (.*)$")
 LABEL = re.compile(r"^\[#([a-z0-9-]+)\]\s*")
-# What a drafter may have typed at the end of an item; assembly adds its own.
-TRAILING = re.compile(r"\s*(?:;\s*(dan/atau|dan|atau)|[;.,])?\s*$")
-LABEL_STYLES = {
-    "-": (lambda i: huruf(i) + ".", lambda i: f"{i + 1}.", lambda i: huruf(i) + ")", lambda i: f"{i + 1})"),
-    "+": (lambda i: f"{i + 1}.", lambda i: huruf(i) + ".", lambda i: f"{i + 1})", lambda i: huruf(i) + ")"),
-}
+
+
+def _trailing(language) -> re.Pattern:
+    """What a drafter may have typed at the end of an item (assembly adds its own): a conjunction or a mark."""
+    choices = "|".join(re.escape(c) for c in language.word("lists", "conjunctions"))
+    return re.compile(rf"\s*(?:;\s*({choices})|[;.,])?\s*$")
 
 
 @dataclass
@@ -30,15 +29,34 @@ class _Draft:
     level: int = 0
     marker: str = "-"
     line: int = 0
+    label: str | None = None
     children: list["_Draft"] = field(default_factory=list)
 
 
-def paragraphs(text: str, path: str, numbered: bool) -> tuple[Paragraph, ...]:
+def paragraphs(text: str, path: str, numbered: bool, language) -> tuple[Paragraph, ...]:
     """Parse rendered text; `numbered` numbers the paragraphs (1), (2) … when there are several.
 
     Messages give the line of the rendered text: the file's line, as long as no
     {% … %} line above it was dropped.
     """
+    blocks = _blocks(text, path)
+    count = len(blocks)
+    result = []
+    for index, (para, flat) in enumerate(blocks):
+        label, para.text = _label(para.text)
+        tree = _nest(flat, path)
+        number = index + 1 if numbered and count > 1 else None
+        result.append(Paragraph((Text(para.text),), _finish(tree, ".", language), number, label))
+    return tuple(result)
+
+
+def _label(text: str) -> tuple[str | None, str]:
+    found = LABEL.match(text)
+    return (found.group(1), text[found.end():]) if found else (None, text)
+
+
+def _blocks(text: str, path: str) -> list[tuple[_Draft, list[_Draft]]]:
+    """Paragraphs, each with its items in a flat list that knows their levels."""
     blocks: list[tuple[_Draft, list[_Draft]]] = []
     paragraph: _Draft | None = None
     items: list[_Draft] = []
@@ -58,10 +76,11 @@ def paragraphs(text: str, path: str, numbered: bool) -> tuple[Paragraph, ...]:
             if len(indent) % 2:
                 raise DocgenError("list items are indented by multiples of two spaces",
                                   path, number)
-            last = _Draft(body.strip(), len(indent) // 2, marker, number)
+            label, body = _label(body.strip())
+            last = _Draft(body, len(indent) // 2, marker, number, label)
             if last.level >= MAX_LEVELS:
                 raise DocgenError(f"lists nest at most {MAX_LEVELS} levels deep (UU 12/2011); "
-                                  "move the item out or split the ayat", path, number)
+                                  "move the item out or split the paragraph", path, number)
             items.append(last)
         elif last is not None:
             last.text += " " + line.strip()
@@ -71,17 +90,7 @@ def paragraphs(text: str, path: str, numbered: bool) -> tuple[Paragraph, ...]:
             paragraph = _Draft(line.strip(), line=number)
             items = []
             blocks.append((paragraph, items))
-    count = len(blocks)
-    result = []
-    for index, (para, flat) in enumerate(blocks):
-        label = None
-        found = LABEL.match(para.text)
-        if found:
-            label, para.text = found.group(1), para.text[found.end():]
-        tree = _nest(flat, path)
-        number = f"({index + 1})" if numbered and count > 1 else None
-        result.append(Paragraph((Text(para.text),), _finish(tree, "."), number, label))
-    return tuple(result)
+    return blocks
 
 
 def _nest(flat: list[_Draft], path: str) -> list[_Draft]:
@@ -98,20 +107,22 @@ def _nest(flat: list[_Draft], path: str) -> list[_Draft]:
     return roots
 
 
-def _finish(siblings: list[_Draft], final: str, level: int = 0, style=None) -> tuple[Item, ...]:
+def _finish(siblings: list[_Draft], final: str, language, level: int = 0, style=None) -> tuple[Item, ...]:
     """Number and punctuate one list: ';' after each item, the conjunction before the last."""
     if not siblings:
         return ()
-    conjunction = "dan"
+    conjunction = language.word("lists", "conjunction")
+    trailing = _trailing(language)
     stripped = []
     for item in siblings:
-        match = TRAILING.search(item.text)
+        match = trailing.search(item.text)
         if match.group(1):
             conjunction = match.group(1)
         stripped.append(item.text[: match.start()])
     if all(item.text.rstrip().endswith(";") for item in siblings):
         conjunction = ""  # every item typed with ';' alone: a list without a conjunction (recitals)
-    style = style or LABEL_STYLES[siblings[0].marker]
+    style = style or language.word("lists", "styles", siblings[0].marker)
+    kind, close = style[level][:-1], style[level][-1]
     result = []
     for index, (item, text) in enumerate(zip(siblings, stripped)):
         if index == len(siblings) - 1:
@@ -122,8 +133,8 @@ def _finish(siblings: list[_Draft], final: str, level: int = 0, style=None) -> t
             ending = ";"
         if item.children:
             # The punctuation of an item with sub-items falls on its last sub-item.
-            children = _finish(item.children, ending, level + 1, style)
-            result.append(Item(style[level](index), (Text(text),), children))
+            children = _finish(item.children, ending, language, level + 1, style)
+            result.append(Item(kind, index, close, (Text(text),), children, item.label))
         else:
-            result.append(Item(style[level](index), (Text(text + ending),)))
+            result.append(Item(kind, index, close, (Text(text + ending),), (), item.label))
     return tuple(result)

@@ -1,6 +1,12 @@
-"""The agreement tree: assembly produces it, every writer reads it, nothing else lives here."""
+"""The agreement tree: assembly produces it, every writer reads it, nothing else lives here.
+
+The tree carries structure, never words docgen adds by itself: a reference is its target and
+numbers, a list item its kind and position; docgen.language prints them for every writer.
+"""
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Union
 
@@ -12,13 +18,23 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Position:
+    """One list item on the way to the item a reference reaches: its kind and place in its list."""
+    kind: str      # 'letter' (a., a)) or 'number' (1., 1))
+    index: int     # 0 for the first item
+
+
+@dataclass(frozen=True)
 class Ref:
-    """A cross-reference, already resolved: `text` is what is printed ('Pasal 6 ayat (2)')."""
-    target: str          # clause id of the article referred to
-    label: str | None    # ayat label inside that article, if any
-    text: str
-    pasal: int | None = None   # the article number printed, None for 'ayat (2)' of the same article
-    ayat: str | None = None    # the ayat number printed ('2'), if any
+    """A cross-reference by structure: the article, ayat and list item it reaches (never its words)."""
+    target: str                        # clause id of the article referred to
+    pasal: int                         # that article's number
+    ayat: int | None = None            # the ayat's number, when the reference reaches into one
+    ayat_label: str | None = None      # that ayat's [#label], if it has one (its number is then a bookmark)
+    items: tuple[Position, ...] = ()   # the list items down to the one referred to
+    label: str | None = None           # the [#label] referred to; None for the whole article
+    within: bool = False               # written inside the article it refers to: no article number
+    phrase: bool = False               # ref(): introduced by 'as referred to in'; pasal(): the numbers alone
 
 
 @dataclass(frozen=True)
@@ -30,9 +46,17 @@ class Blank:
 
 @dataclass(frozen=True)
 class Change:
-    """Words inserted or deleted between two versions of a document (a redline)."""
+    """Words inserted or deleted inside a line, between two versions of a document (a redline)."""
     kind: str                       # 'ins' or 'del'
     content: tuple                  # Text, Ref and Blank nodes
+    author: str
+    date: str                       # ISO 8601
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A whole line or article inserted or deleted (a redline): its number, text and paragraph mark."""
+    kind: str                       # 'ins' or 'del'
     author: str
     date: str                       # ISO 8601
 
@@ -43,19 +67,24 @@ Content = tuple[Inline, ...]
 
 @dataclass(frozen=True)
 class Item:
-    """A list item: huruf a., angka 1., a), 1) — label and final punctuation already set."""
-    label: str
-    content: Content
+    """A list item: its kind and place give its printed label ('a.', '1.', 'a)', '1)')."""
+    kind: str                          # 'letter' or 'number'
+    index: int                         # 0 for the first item of its list
+    close: str                         # '.' or ')' after the letter or number
+    content: Content                   # final punctuation and conjunction already added
     items: tuple["Item", ...] = ()
+    label: str | None = None           # [#label]: the name a reference uses
+    change: Revision | None = None     # in a redline: the whole item inserted or deleted
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph, an ayat when it has a number '(1)', with the list items that follow it."""
+    """A paragraph, an ayat when it has a number, with the list items that follow it."""
     content: Content
     items: tuple[Item, ...] = ()
-    number: str | None = None
-    label: str | None = None
+    number: int | None = None          # the ayat number, None when the article has one paragraph
+    label: str | None = None           # [#label]: the name a reference uses
+    change: Revision | None = None     # in a redline: the whole ayat inserted or deleted
 
 
 @dataclass(frozen=True)
@@ -66,7 +95,7 @@ class Article:
     number: int
     title: str
     paragraphs: tuple[Paragraph, ...]
-    change: Change | None = None    # in a redline: the whole article inserted or deleted
+    change: Revision | None = None     # in a redline: the whole article inserted or deleted
 
 
 @dataclass(frozen=True)
@@ -116,7 +145,37 @@ class Agreement:
     signatures: tuple[Signature, ...]
     annexes: tuple[Annex, ...]
     page: Page
-    draft: bool = True                 # marked DRAF until built with --final
+    draft: bool = True                 # marked as a draft until built with --final
+    language: str = "id"               # the words file (templates/lang/<language>.yaml) it is printed with
+
+
+Line = Union[Paragraph, Item]
+
+
+def walk(node, kind=None) -> Iterator:
+    """Every node of the tree under `node` (itself included) in reading order; only `kind` when given."""
+    if kind is None or isinstance(node, kind):
+        yield node
+    if isinstance(node, tuple):
+        for child in node:
+            yield from walk(child, kind)
+    elif dataclasses.is_dataclass(node):
+        for field in dataclasses.fields(node):
+            value = getattr(node, field.name)
+            if isinstance(value, tuple) or dataclasses.is_dataclass(value):
+                yield from walk(value, kind)
+
+
+def lines(paragraphs: tuple[Paragraph, ...]) -> Iterator[tuple[int, Line]]:
+    """Each paragraph (level 0) and list item (level 1 and deeper) in reading order."""
+    def items(children: tuple[Item, ...], level: int):
+        for item in children:
+            yield level, item
+            yield from items(item.items, level + 1)
+
+    for paragraph in paragraphs:
+        yield 0, paragraph
+        yield from items(paragraph.items, 1)
 
 
 def merged(parts) -> Content:
@@ -130,20 +189,9 @@ def merged(parts) -> Content:
     return tuple(result)
 
 
-def plain(content: Content) -> str:
-    """The printed text of inline content; a Blank prints as a dotted line."""
-    return "".join(_printed(part) for part in content)
-
-
-def _printed(part: Inline) -> str:
-    if isinstance(part, Text):
-        return part.value
-    if isinstance(part, Ref):
-        return part.text
-    if isinstance(part, Change):
-        return plain(part.content) if part.kind == "ins" else ""
-    return DOTS
+def shown(line: Line) -> Content:
+    """The content a reader sees of a line: none when the whole line was deleted."""
+    return () if line.change and line.change.kind == "del" else line.content
 
 
 DOTS = "………………………"
-DRAFT_MARK = "DRAF"      # the watermark of a document not built with --final

@@ -13,11 +13,13 @@ import io
 import re
 import subprocess
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DocgenError
-from .model import Agreement, Article, Blank, Change, Content, Item, Paragraph, Ref, Text, merged, plain
+from .model import Agreement, Article, Blank, Change, Content, Item, Line, Paragraph, Ref, Revision, Text, lines, merged
+from .writers import text
 
 WORD = re.compile(r"\s+|[^\s]+")
 
@@ -69,15 +71,6 @@ def _utc(iso: str) -> str:
 
 # ---- comparing two trees ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Line:
-    """A paragraph or list item, flattened for comparison; `level` 0 is a paragraph."""
-    level: int
-    label: str | None
-    content: Content
-    paragraph_label: str | None = None
-
-
 def redline(old: Agreement, new: Agreement, author: str, date: str) -> Agreement:
     """The new document with every inserted and deleted word marked."""
     mark = _Marker(author, date)
@@ -108,10 +101,13 @@ class _Marker:
     def __call__(self, kind: str, content: Content) -> Change:
         return Change(kind, tuple(content), self.author, self.date)
 
+    def whole(self, kind: str) -> Revision:
+        return Revision(kind, self.author, self.date)
+
 
 def _whole(article: Article, mark: _Marker, kind: str) -> Article:
-    lines = [dataclasses.replace(line, content=(mark(kind, line.content),)) for line in _lines(article.paragraphs)]
-    return dataclasses.replace(article, paragraphs=_rebuild(lines), change=mark(kind, ()))
+    lines = [(level, dataclasses.replace(line, change=mark.whole(kind))) for level, line in _lines(article.paragraphs)]
+    return dataclasses.replace(article, paragraphs=_rebuild(lines), change=mark.whole(kind))
 
 
 def _compare(old: Article, new: Article, mark: _Marker) -> Article:
@@ -119,35 +115,27 @@ def _compare(old: Article, new: Article, mark: _Marker) -> Article:
                                                                     _lines(new.paragraphs), mark)))
 
 
-def _lines(paragraphs: tuple[Paragraph, ...]) -> list[_Line]:
-    lines: list[_Line] = []
-
-    def items(children: tuple[Item, ...], level: int) -> None:
-        for item in children:
-            lines.append(_Line(level, item.label, item.content))
-            items(item.items, level + 1)
-
-    for paragraph in paragraphs:
-        lines.append(_Line(0, paragraph.number, paragraph.content, paragraph.label))
-        items(paragraph.items, 1)
-    return lines
+def _lines(paragraphs: tuple[Paragraph, ...]) -> list[tuple[int, Line]]:
+    """Paragraphs and items flat, with their level, each without its sub-items (_rebuild nests them again)."""
+    return [(level, dataclasses.replace(line, items=())) for level, line in lines(paragraphs)]
 
 
-def _diff_lines(old: list[_Line], new: list[_Line], mark: _Marker) -> list[_Line]:
+def _diff_lines(old: list, new: list, mark: _Marker) -> list[tuple[int, Line]]:
     """New lines with word changes; deleted lines kept, struck through, where they stood."""
-    matcher = difflib.SequenceMatcher(None, [_key(l.content) for l in old], [_key(l.content) for l in new],
+    matcher = difflib.SequenceMatcher(None, [_key(l.content) for _, l in old], [_key(l.content) for _, l in new],
                                       autojunk=False)
-    result: list[_Line] = []
+    result: list = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             result += new[j1:j2]
             continue
         pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
         for offset in range(pairs):
-            before, after = old[i1 + offset], new[j1 + offset]
-            result.append(dataclasses.replace(after, content=_diff_words(before.content, after.content, mark)))
-        result += [dataclasses.replace(l, content=(mark("del", l.content),)) for l in old[i1 + pairs:i2]]
-        result += [dataclasses.replace(l, content=(mark("ins", l.content),)) for l in new[j1 + pairs:j2]]
+            (_, before), (level, after) = old[i1 + offset], new[j1 + offset]
+            result.append((level, dataclasses.replace(after, content=_diff_words(before.content, after.content,
+                                                                                 mark))))
+        result += [(level, dataclasses.replace(l, change=mark.whole("del"))) for level, l in old[i1 + pairs:i2]]
+        result += [(level, dataclasses.replace(l, change=mark.whole("ins"))) for level, l in new[j1 + pairs:j2]]
     return result
 
 
@@ -180,8 +168,8 @@ def _tokens(content: Content) -> list:
 def _token_key(token) -> tuple:
     if isinstance(token, Text):
         return ("t", token.value)
-    if isinstance(token, Ref):
-        return ("ref", token.target, token.label)   # 'Pasal 6' and 'Pasal 7' to the same article are equal
+    if isinstance(token, Ref):   # 'Pasal 6' and 'Pasal 7' to the same article are equal
+        return ("ref", token.target, token.label, token.phrase)
     if isinstance(token, Blank):
         return ("blank", token.what)
     return ("change", token.kind, _key(token.content))
@@ -191,25 +179,26 @@ def _key(content: Content) -> tuple:
     return tuple(_token_key(t) for t in _tokens(content) if not (isinstance(t, Text) and not t.value.strip()))
 
 
-def _rebuild(lines: list[_Line]) -> tuple[Paragraph, ...]:
+def _rebuild(flat: list[tuple[int, Line]]) -> tuple[Paragraph, ...]:
     """Flat lines back into paragraphs with nested items."""
-    paragraphs: list[dict] = []
-    for line in lines:
-        if line.level == 0 or not paragraphs:
-            paragraphs.append({"line": line, "items": []})
+    roots: list[list] = []            # [line, children]
+    stack: list[list] = []
+    for level, line in flat:
+        node = [line, []]
+        if isinstance(line, Item) and not roots:   # a list without its paragraph: it becomes one
+            node[0] = Paragraph(line.content, change=line.change)
+        if isinstance(node[0], Paragraph):
+            roots.append(node)
+            stack = [node]
             continue
-        siblings = paragraphs[-1]["items"]
-        for _ in range(line.level - 1):
-            if not siblings:
-                break
-            siblings = siblings[-1]["items"]
-        siblings.append({"line": line, "items": []})
+        del stack[max(1, min(level, len(stack))):]
+        stack[-1][1].append(node)
+        stack.append(node)
 
-    def item(node: dict) -> Item:
-        return Item(node["line"].label or "", node["line"].content, tuple(item(c) for c in node["items"]))
+    def built(node) -> Line:
+        return dataclasses.replace(node[0], items=tuple(built(c) for c in node[1]))
 
-    return tuple(Paragraph(node["line"].content, tuple(item(c) for c in node["items"]),
-                           node["line"].label, node["line"].paragraph_label) for node in paragraphs)
+    return tuple(built(node) for node in roots)
 
 
 def changed(old: Agreement | None, new: Agreement) -> bool:
@@ -221,10 +210,10 @@ def changed(old: Agreement | None, new: Agreement) -> bool:
 
 def _document_key(agreement: Agreement) -> tuple:
     return (tuple(_key(line) for line in agreement.title_lines),
-            tuple(_key(l.content) for l in _lines(agreement.preamble)),
-            tuple((a.clause_id, a.title, tuple(_key(l.content) for l in _lines(a.paragraphs)))
+            tuple(_key(l.content) for _, l in lines(agreement.preamble)),
+            tuple((a.clause_id, a.title, tuple(_key(l.content) for _, l in lines(a.paragraphs)))
                   for a in agreement.articles),
-            tuple(_key(l.content) for l in _lines(agreement.closing)),
+            tuple(_key(l.content) for _, l in lines(agreement.closing)),
             tuple((s.role, _key(s.office), _key(s.name)) for s in agreement.signatures))
 
 
@@ -240,7 +229,7 @@ class MatrixRow:
     new_text: str
 
 
-def matrix(old: Agreement, new: Agreement) -> list[MatrixRow]:
+def matrix(old: Agreement, new: Agreement, language) -> list[MatrixRow]:
     """One row per clause whose text changed, was added or was removed, in the new order."""
     old_by_id = {a.clause_id: a for a in old.articles}
     new_by_id = {a.clause_id: a for a in new.articles}
@@ -251,16 +240,56 @@ def matrix(old: Agreement, new: Agreement) -> list[MatrixRow]:
         if before and after and _article_key(before) == _article_key(after):
             continue
         rows.append(MatrixRow(clause_id, before.number if before else None, after.number if after else None,
-                              _article_text(before), _article_text(after)))
+                              _article_text(before, language), _article_text(after, language)))
     return rows
 
 
 def _article_key(article: Article) -> tuple:
-    return article.title, tuple(_key(l.content) for l in _lines(article.paragraphs))
+    return article.title, tuple(_key(l.content) for _, l in lines(article.paragraphs))
 
 
-def _article_text(article: Article | None) -> str:
+def _article_text(article: Article | None, language) -> str:
     if article is None:
         return ""
-    lines = [article.title] + [f"{l.label or ''} {plain(l.content)}".strip() for l in _lines(article.paragraphs)]
-    return "\n".join(lines)
+    return "\n".join([article.title] + [line.strip() for line in text.paragraphs(article.paragraphs, language)])
+
+
+# ---- writing the redlines of a library ----------------------------------------------------------
+
+def write_redlines(root: Path, from_rev: str, to_rev: str | None, documents: tuple[str, ...], out: Path,
+                   with_matrix: bool):
+    """Write a redline (in every writer that shows tracked changes) of each selected document that
+    changed between two revisions; yields (document, files written), no files when it is unchanged."""
+    from . import build, writers
+    from .assemble import Assembler
+    from .library import load
+    with tempfile.TemporaryDirectory() as scratch:
+        old_root = checkout(root, from_rev, Path(scratch) / "old")
+        new_root = checkout(root, to_rev, Path(scratch) / "new") if to_rev else root
+        old, new = Assembler(load(old_root)), Assembler(load(new_root))
+        author, date = author_and_date(root, to_rev)
+        stamp = dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ")
+        context = writers.Context(new.templates, stamp, new.language, {"plain_numbers": True})
+        for request in new.catalogue.select(documents):
+            after = new.agreement(request)
+            try:
+                before = old.agreement(request)
+            except DocgenError:  # the document could not be built at the older revision
+                before = dataclasses.replace(after, articles=(), preamble=(), closing=())
+            name = f"{request.combination}/{request.name}"
+            if not changed(before, after):
+                yield name, []
+                continue
+            marked = redline(before, after, author, date)
+            written = []
+            for writer in (w for w in writers.WRITERS.values() if w.redline):
+                path = request.path(out, ".redline" + writer.suffix)
+                build.write_atomically(path, writer.write(marked, context))
+                written.append(path)
+            if with_matrix:
+                from .writers import docx as docx_writer
+                path = request.path(out, new.language.word("matrix", "suffix") + ".docx")
+                build.write_atomically(path, docx_writer.write_matrix(after, matrix(before, after, new.language),
+                                                                      context))
+                written.append(path)
+            yield name, written

@@ -18,7 +18,6 @@ MAX_DOCX = 100_000_000   # bytes of the .docx file itself
 MAX_PART = 50_000_000    # bytes of one part once decompressed (a 500-page agreement is a few MB)
 # No DTD, no entities, nothing fetched: a reviewed file is data, not instructions to the parser.
 PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
-PASAL = re.compile(r"^\s*Pasal\s+(\d+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,9 @@ class Remark:
     source: str | None   # 'clauses/common/pembiayaan.md:9'
     pasal: int | None
 
-    def line(self) -> str:
+    def line(self, language) -> str:
         where = self.source or "(outside the articles)"
-        pasal = f"Pasal {self.pasal}" if self.pasal else "-"
+        pasal = language.article_heading(self.pasal) if self.pasal else "-"
         return f"{where}: {pasal} [{self.clause or '-'}] {self.kind} by {self.author or '?'} " \
                f"{self.date or ''}: {self.text}".replace("  ", " ")
 
@@ -42,8 +41,9 @@ class Remark:
         return asdict(self)
 
 
-def review(path: Path, library: Library) -> list[Remark]:
+def review(path: Path, library: Library, language) -> list[Remark]:
     """Every comment and tracked insertion/deletion of `path`, in document order."""
+    heading_of = re.compile(rf"^\s*{re.escape(language.word('reference', 'article'))}\s+(\d+)\s*$")
     document, comments = _read(path)
     remarks: list[Remark] = []
     open_anchors: dict[str, str] = {}
@@ -57,7 +57,7 @@ def review(path: Path, library: Library) -> list[Remark]:
             if clause:
                 open_anchors[element.get(f"{{{W}}}id")] = clause
                 anchored = True
-                heading = PASAL.match(_text(element.getparent()))  # the anchor opens in the Pasal heading
+                heading = heading_of.match(_text(element.getparent()))  # the anchor opens in the Pasal heading
                 pasal = int(heading.group(1)) if heading else None
         elif tag == "bookmarkEnd":
             open_anchors.pop(element.get(f"{{{W}}}id"), None)

@@ -1,4 +1,4 @@
-"""The template engine clauses run in: what a clause may write, and how much it may cost.
+"""The sandboxed Jinja environment clauses and frames run in; errors come back as file:line.
 
 One rule for clause files, data values that are templates and the frame templates:
 variables, the library's filters, `ref()` and `pasal()`, `for` and `if`, and nothing that
@@ -8,13 +8,24 @@ are bounded, so no clause can hang the build or allocate gigabytes.
 """
 from __future__ import annotations
 
+import re
 import signal
+import sys
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from . import hygiene
+from .errors import DocgenError
+from .library import Library, display, inside, read_text
+
+TOKEN = re.compile("\ue000(\\d+)\ue001")
+FRAME_NAME = re.compile(r"[a-z0-9-]+\.j2")
+
 
 MAX_OUTPUT = 1_000_000      # characters one clause (or one block of a frame) may produce
 MAX_SECONDS = 5.0           # time one clause may take to render
@@ -30,7 +41,6 @@ ALLOWED_NODES = (
     nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.Call, nodes.Filter, nodes.Test,
 )
 FRAME_NODES = ALLOWED_NODES + (nodes.Block,)   # templates/*.j2 name their parts with blocks
-FUNCTIONS = ("ref", "pasal")                   # the only things a clause may call
 # Jinja's own filters that cannot grow text beyond their input (center, indent, format, wordwrap,
 # replace, batch and the like can, and random is not reproducible).
 SAFE_FILTERS = ("upper", "lower", "title", "capitalize", "trim", "length", "count", "first", "last",
@@ -48,20 +58,21 @@ class RenderLimit(Exception):
     """A clause took too long or produced too much; the message says which limit."""
 
 
-class Sandbox(ImmutableSandboxedEnvironment):
+class ClauseEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with the clause rule checked at parse time and bounded operators."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+", "//", "/"})
     intercepted_unops = frozenset()
 
-    def __init__(self, filters: dict, **options):
+    def __init__(self, filters: dict, functions: tuple[str, ...], **options):
         super().__init__(**options)
+        self.functions = functions   # the only things a clause may call
         self.filters = {name: self.filters[name] for name in SAFE_FILTERS} | dict(filters)
         self.globals = {}    # no range, lipsum, cycler, joiner or namespace
 
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)
-        vet(tree, name, filename)
+        vet(tree, name, filename, self.functions)
         return tree
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
@@ -88,20 +99,143 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return result
 
 
-def vet(tree: nodes.Template, name: str | None, filename: str | None) -> None:
+class Marks:
+    """References and blanks pass through Jinja as private-use tokens and come back as nodes."""
+
+    def __init__(self) -> None:
+        self.items: list[object] = []
+
+    def add(self, value: object) -> str:
+        self.items.append(value)
+        return f"\ue000{len(self.items) - 1}\ue001"
+
+
+class _Loader(jinja2.BaseLoader):
+    """Clause files by their path, frame templates from templates/."""
+
+    def __init__(self, library: Library, templates: Path):
+        self.clauses = {c.path: c for c in library.clauses}
+        self.templates = templates
+
+    def get_source(self, environment, name):
+        clause = self.clauses.get(name)
+        if clause is not None:
+            return clause.source, clause.path, lambda: True
+        # only the frames themselves (mou.j2, pks.j2): never a path to anywhere else
+        path = self.templates / name
+        if not FRAME_NAME.fullmatch(name) or not path.exists():
+            raise jinja2.TemplateNotFound(name)
+        return read_text(inside(path, self.templates)), display(path), lambda: True
+
+
+class Sandbox:
+    """One compiled environment per library: clause files and frames are its templates."""
+
+    def __init__(self, library: Library, templates: Path, filters: dict, functions: tuple[str, ...]):
+        self.loader = _Loader(library, templates)
+        self.env = ClauseEnvironment(
+            filters, functions, loader=self.loader, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, autoescape=False, auto_reload=False)
+
+    def render(self, name: str, context: dict, block: str | None = None) -> str:
+        """A clause file or frame, or one block of a frame, rendered with `context`."""
+        try:
+            template = self.env.get_template(name)
+            if block is None:
+                text = collect(template.generate(context))
+            elif block not in template.blocks:
+                raise DocgenError(f"the template has no block '{block}'; add "
+                                  f"{{% block {block} %}}…{{% endblock %}}", name)
+            else:
+                text = collect(template.blocks[block](template.new_context(context)))
+            return _printable(text, template.filename or name, self.loader.get_source(self.env, name)[0])
+        except DocgenError:
+            raise
+        except jinja2.TemplateSyntaxError as error:
+            raise DocgenError(f"template syntax: {error.message}", error.filename or name, error.lineno) from None
+        except Exception as error:  # anything a clause can provoke inside Jinja
+            raise self._located(error, name) from None
+
+    def render_string(self, source: str, context: dict, data, key) -> str:
+        """A data value that is itself a template (programme name, recitals)."""
+        try:
+            text = collect(self.env.from_string(source).generate(context))
+        except jinja2.TemplateSyntaxError as error:
+            raise DocgenError(f"template syntax: {error.message}", data.path, data.lines.get(key)) from None
+        except Exception as error:
+            raise DocgenError(explain(error), data.path, data.lines.get(key)) from None
+        return _printable(text, data.path, None, data.lines.get(key))
+
+    def caller(self) -> tuple[str, int]:
+        """The template file and line that is running now (for messages about ref())."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if self._ours(filename):
+                name = filename if filename in self.loader.clauses else Path(filename).name
+                return filename, self.env.get_template(name).get_corresponding_lineno(frame.f_lineno)
+            frame = frame.f_back
+        return "", 0
+
+    def _ours(self, filename: str) -> bool:
+        return filename in self.loader.clauses or filename.endswith(".j2")
+
+    def _located(self, error: Exception, name: str) -> DocgenError:
+        try:
+            self.env.handle_exception()
+        except Exception as rewritten:  # Jinja rewrites the traceback to template lines
+            error = rewritten
+        path, line = name, None
+        tb = error.__traceback__
+        while tb is not None:
+            if self._ours(tb.tb_frame.f_code.co_filename):
+                path, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+        if isinstance(error, DocgenError):
+            return error
+        return DocgenError(explain(error), path, line)
+
+
+def _printable(text: str, path: str, source: str | None, line: int | None = None) -> str:
+    """Rendered text passes the same character rules as the files (a string escape like "\\u200b" in
+    a template makes a character the file itself does not contain)."""
+    try:
+        hygiene.inspect(TOKEN.sub("", text), path)
+    except DocgenError as error:
+        if source is not None:
+            line = next((n for n, row in enumerate(source.split("\n"), start=1) if "\\" in row), None)
+        raise DocgenError(error.message.replace("; delete it", ", made by a string escape; delete it"),
+                          path, line) from None
+    return text
+
+
+def explain(error: Exception) -> str:
+    if isinstance(error, RenderLimit):
+        return f"{error}; simplify the clause"
+    if isinstance(error, jinja2.UndefinedError):
+        return f"{error.message}; check the spelling (variables and filters: clauses/README.md)"
+    if isinstance(error, SecurityError):
+        return f"not allowed in a clause: {error}"
+    if isinstance(error, jinja2.TemplateError):
+        return f"template error: {error.message}"
+    return f"{type(error).__name__}: {error}"
+
+
+def vet(tree: nodes.Template, name: str | None, filename: str | None, functions: tuple[str, ...]) -> None:
     """Refuse, at its line, any construct outside the clause rule."""
     allowed = FRAME_NODES if (filename or name or "").endswith(".j2") else ALLOWED_NODES
+    calls = ", ".join(f + "()" for f in functions)
     for node in _walk(tree):
         if not isinstance(node, allowed):
             what = NAMES.get(type(node), type(node).__name__.lower())
             reach = " (it reaches another file)" if isinstance(
                 node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)) else ""
             raise jinja2.TemplateSyntaxError(
-                f"'{what}' is not allowed in a clause{reach}; use only variables, filters, ref(), pasal(), "
+                f"'{what}' is not allowed in a clause{reach}; use only variables, filters, {calls}, "
                 "for and if (clauses/README.md)", node.lineno, name, filename)
-        if isinstance(node, nodes.Call) and not (isinstance(node.node, nodes.Name) and node.node.name in FUNCTIONS):
+        if isinstance(node, nodes.Call) and not (isinstance(node.node, nodes.Name) and node.node.name in functions):
             raise jinja2.TemplateSyntaxError(
-                f"only {' and '.join(f + '()' for f in FUNCTIONS)} can be called in a clause; use a filter "
+                f"only {calls} can be called in a clause; use a filter "
                 "instead (clauses/README.md)", node.lineno, name, filename)
 
 

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
+import yaml
+
 from docgen import library
-from docgen.assemble import Assembler
+from docgen.assemble import Assembler, Options
+from docgen.catalogue import Request
 
 PROJECT = Path(__file__).resolve().parent.parent
+LIBRARIES = Path(__file__).resolve().parent / "libraries"
 F4_BOTTOM_MARGIN_PT = 3.5 / 2.54 * 72   # the footer with the paraf boxes lives in the bottom margin
 
 
@@ -98,11 +102,52 @@ def sandbox_root():
 
 
 def assembler_for(root: Path, **options) -> Assembler:
-    from docgen.assemble import Options
-    return Assembler(library.load(root), root / "templates", Options(**options))
+    return Assembler(library.load(root), Options(**options))
 
 
 @pytest.fixture(scope="session")
 def shipped() -> Assembler:
     """The shipped library, assembled in process (no rendering)."""
     return assembler_for(PROJECT)
+
+
+def small_library(root: Path, provinces: int = 3) -> Path:
+    """The small test library (tests/libraries/kecil) with the project's templates, in `root`;
+    with provinces=4, a fourth province (tests/libraries/keempat.yaml) joins it."""
+    shutil.copytree(LIBRARIES / "kecil" / "clauses", root / "clauses")
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    if provinces == 4:
+        extra = yaml.safe_load((LIBRARIES / "keempat.yaml").read_text(encoding="utf-8"))
+        for name, additions in extra.items():
+            path = root / "clauses" / f"{name}.yaml"
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if name == "provinces":
+                data.update(additions)
+            else:
+                for key, value in additions.items():
+                    data[key].update(value)
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    """A small library of three provinces and two sectors that a test may change."""
+    return small_library(tmp_path / "kecil")
+
+
+@pytest.fixture
+def four(tmp_path) -> Path:
+    """The small library with a fourth province."""
+    return small_library(tmp_path / "empat", provinces=4)
+
+
+def request_of(assembler: Assembler, kind: str, codes: tuple[str, ...], sector: str | None = None):
+    """The tree of one document."""
+    return assembler.agreement(Request(kind, tuple(codes), sector))
+
+
+def first_two(assembler: Assembler) -> tuple[str, str]:
+    """The first two provinces of a library, the parties of its smallest documents."""
+    codes = list(assembler.library.provinces)
+    return codes[0], codes[1]

@@ -1,139 +1,195 @@
-"""Assembly on the shipped library and on small changed copies: roles, counts, numbering, references."""
+"""Assembly on small test libraries: roles, counts, numbering, references to ayat and items."""
+import itertools
+
 import pytest
 
 from docgen.errors import DocgenError
+from docgen.model import Blank, Ref, walk
 from docgen.writers.text import text
 
-from conftest import assembler_for
-
-ABSENT_NAMES = {"bali": ["Bali"], "ntb": ["Nusa Tenggara Barat", "NTB"], "ntt": ["Nusa Tenggara Timur", "NTT"]}
+from conftest import assembler_for, docgen, request_of
 
 
 def documents(assembler, codes):
-    yield assembler.mou(codes)
-    for sector in assembler.mou_scope():
-        yield assembler.pks(codes, sector)
+    """Every document one set of parties can make."""
+    return [assembler.agreement(r) for r in assembler.catalogue.requests("all", codes)]
 
 
-def test_every_combination_of_two_or_more(shipped):
-    assert ["-".join(c) for c in shipped.combinations()] == ["bali-ntb-ntt", "bali-ntb", "bali-ntt", "ntb-ntt"]
+def body(assembler, agreement):
+    return text(agreement, assembler.language)
 
 
-@pytest.mark.parametrize("codes", [("bali", "ntb"), ("bali", "ntt"), ("ntb", "ntt")])
-def test_two_party_documents_name_no_third_party(shipped, codes):
-    absent = next(c for c in ("bali", "ntb", "ntt") if c not in codes)
-    for agreement in documents(shipped, codes):
-        body = text(agreement)
-        assert "PIHAK KETIGA" not in body, agreement.name
-        for name in ABSENT_NAMES[absent]:
-            # whole words only: 'Bali' must not match inside another word
-            assert f" {name} " not in f" {body} ".replace("\n", " ").replace("–", " ").replace(",", " "), \
-                (agreement.name, name)
-        assert "rangkap 2 (dua)" in body and "rangkap 3" not in body
-        assert len(agreement.signatures) == 2 and len(agreement.page.paraf) == 2
+def test_every_combination_of_two_or_more_largest_first(four):
+    assembler = assembler_for(four)
+    codes = list(assembler.library.provinces)
+    combinations = assembler.catalogue.combinations()
+    expected = {c for size in range(2, len(codes) + 1) for c in itertools.combinations(codes, size)}
+    assert set(combinations) == expected and len(combinations) == len(expected)
+    assert [len(c) for c in combinations] == sorted((len(c) for c in combinations), reverse=True)
 
 
-def test_three_party_mou_names_every_government_and_sector(shipped):
-    body = text(shipped.mou(("bali", "ntb", "ntt")))
-    for government in ("Pemerintah Provinsi Bali", "Pemerintah Provinsi Nusa Tenggara Barat",
-                       "Pemerintah Provinsi Nusa Tenggara Timur"):
-        assert government in body
-    for sector in shipped.library.sectors.values():
-        assert f"{sector['nama']};" in body or f"{sector['nama']}." in body
-    assert "PIHAK KESATU, PIHAK KEDUA, dan PIHAK KETIGA" in body
-    assert "rangkap 3 (tiga)" in body
-    assert "Pada hari ini Selasa, tanggal dua puluh lima, bulan November, tahun dua ribu dua puluh lima" in body
+def test_two_party_documents_name_no_other_province(small):
+    assembler = assembler_for(small)
+    provinces = assembler.library.provinces
+    roles = list(assembler.library.programme["peran"])
+    for codes in itertools.combinations(provinces, 2):
+        for agreement in documents(assembler, codes):
+            words = f" {body(assembler, agreement)} ".replace("\n", " ").replace("–", " ").replace(",", " ")
+            for role in roles[2:]:
+                assert role not in words, agreement.name
+            for absent in (c for c in provinces if c not in codes):
+                for name in (provinces[absent]["nama"], provinces[absent]["singkatan"]):
+                    assert f" {name} " not in words, (agreement.name, name)   # whole words only
+            assert f"rangkap {assembler.language.bilangan(2)}" in words and "rangkap 3" not in words
+            assert len(agreement.signatures) == 2 and len(agreement.page.paraf) == 2
 
 
-def test_mou_articles_in_the_required_order(shipped):
-    titles = [a.title for a in shipped.mou(("bali", "ntb")).articles]
-    expected = ["MAKSUD DAN TUJUAN", "RUANG LINGKUP", "BENTUK KERJA SAMA", "PELAKSANAAN", "PEMBIAYAAN",
-                "JANGKA WAKTU", "MONITORING DAN EVALUASI", "PENGHUBUNG DAN ALAMAT KORESPONDENSI", "KEADAAN KAHAR",
-                "PENYELESAIAN PERSELISIHAN", "ADENDUM", "PENUTUP"]
-    assert [t for t in titles if t in expected] == expected
-    assert [a.number for a in shipped.mou(("bali", "ntb")).articles] == list(range(1, len(titles) + 1))
+def test_four_province_library_builds_every_combination(four, tmp_path):
+    assembler = assembler_for(four)
+    requests = assembler.catalogue.requests()
+    result = docgen("build", "all", "--format", "docx", "--out", str(tmp_path / "out"), cwd=four)
+    assert result.returncode == 0, result.stderr
+    built = {str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.docx")}
+    assert built == {f"{r.combination}/{r.name}.docx" for r in requests}
+    everyone = tuple(assembler.library.provinces)
+    for agreement in documents(assembler, everyone):
+        words = body(assembler, agreement)
+        assert "PIHAK KEEMPAT" in words and "rangkap 4 (empat)" in words
+        assert len(agreement.signatures) == 4
+    import subprocess
+    plain = subprocess.run(["pandoc", "--from", "docx", "--to", "plain", "--wrap=none",
+                            str(tmp_path / "out" / "-".join(everyone) / "mou.docx")],
+                           capture_output=True, text=True, check=True).stdout
+    assert "PIHAK KEEMPAT" in plain and "rangkap 4 (empat)" in " ".join(plain.split())
 
 
-def ref_texts(agreement, clause_id):
+def test_three_party_mou_names_every_government_and_sector(small):
+    assembler = assembler_for(small)
+    library = assembler.library
+    words = body(assembler, request_of(assembler, "mou", tuple(library.provinces)))
+    for province in library.provinces.values():
+        assert province["pemerintah"] in words
+    for sector in library.sectors.values():
+        assert f"{sector['nama']};" in words or f"{sector['nama']}." in words
+    assert assembler.language.daftar(library.programme["peran"][:3]) in words
+    assert f"rangkap {assembler.language.bilangan(3)}" in words
+    signed = library.programme["mou"]["tanggal"]
+    assert f"{assembler.language.hari(signed)}, {assembler.language.tanggal_kata(signed)}" in words
+
+
+def refs(agreement, clause_id):
     article = next(a for a in agreement.articles if a.clause_id == clause_id)
-    found = []
-    for paragraph in article.paragraphs:
-        for node in paragraph.content + tuple(n for i in paragraph.items for n in i.content):
-            if hasattr(node, "target"):
-                found.append((node.target, node.text))
-    return found
+    return list(walk(article, Ref))
+
+
+def printed(assembler, agreement, clause_id):
+    return [assembler.language.reference(r).text for r in refs(agreement, clause_id)]
 
 
 def number_of(agreement, clause_id):
     return next(a.number for a in agreement.articles if a.clause_id == clause_id)
 
 
-def test_numbering_and_references_follow_an_inserted_clause(project_copy):
-    before = assembler_for(project_copy).mou(("bali", "ntb"))
-    term = number_of(before, "jangka-waktu")
-    assert ("jangka-waktu", f"Pasal {term}") in ref_texts(before, "pelaksanaan")
+CLAUSE = "---\nid: {id}\ntitle: {title}\ndocuments: [mou]\nposition: {position}\n---\n{body}\n"
 
-    (project_copy / "clauses/common/asas.md").write_text(
-        "---\nid: asas\ntitle: ASAS\ndocuments: [mou]\nposition: 5\n---\n"
-        "Kerja sama dilaksanakan berdasarkan asas saling menguntungkan dalam jangka waktu "
-        "{{ ref('jangka-waktu', 'perpanjangan') }}.\n", encoding="utf-8")
-    after = assembler_for(project_copy).mou(("bali", "ntb"))
+
+def test_numbering_and_references_follow_an_inserted_clause(small):
+    codes = tuple(assembler_for(small).library.provinces)[:2]
+    before = request_of(assembler_for(small), "mou", codes)
+    term = number_of(before, "jangka-waktu")
+    (small / "clauses/common/asas.md").write_text(CLAUSE.format(
+        id="asas", title="ASAS", position=5,
+        body="Kerja sama dilaksanakan berdasarkan asas saling menguntungkan dalam jangka waktu "
+             "{{ ref('jangka-waktu', 'masa') }}."), encoding="utf-8")
+    assembler = assembler_for(small)
+    after = request_of(assembler, "mou", codes)
     assert after.articles[0].clause_id == "asas" and after.articles[0].number == 1
     assert number_of(after, "jangka-waktu") == term + 1
-    assert ("jangka-waktu", f"Pasal {term + 1}") in ref_texts(after, "pelaksanaan")
-    assert ref_texts(after, "asas") == [("jangka-waktu", f"Pasal {term + 1} ayat (2)")]
-    assert "sebagaimana dimaksud dalam Pasal" in text(after)
+    assert printed(assembler, after, "penutup") == [f"Pasal {term + 1} ayat (1)"]
+    assert printed(assembler, after, "asas") == [f"Pasal {term + 1} ayat (1)"]
+    assert "sebagaimana dimaksud dalam Pasal" in body(assembler, after)
 
 
-def test_reference_within_the_same_article_says_pada_ayat(shipped):
-    body = text(shipped.mou(("bali", "ntb")))
-    assert "sebagaimana dimaksud pada ayat (1)" in body
+def test_a_reference_reaches_a_list_item_and_follows_an_inserted_item(small):
+    assembler = assembler_for(small)
+    codes = tuple(assembler.library.provinces)[:2]
+    agreement = request_of(assembler, "mou", codes)
+    (item,) = [r for r in refs(agreement, "jangka-waktu") if r.label == "tercapai"]
+    assert assembler.language.reference(item).lead.strip() == "sebagaimana dimaksud pada"
+    assert assembler.language.reference(item).text == "ayat (2) huruf b"
+    (small / "clauses/common/penutup.md").write_text(
+        (small / "clauses/common/penutup.md").read_text(encoding="utf-8")
+        + "\nLaporan akhir {{ ref('jangka-waktu', 'tercapai') }} disampaikan kepada gubernur.\n", encoding="utf-8")
+    clause = small / "clauses/common/jangka-waktu.md"
+    clause.write_text(clause.read_text(encoding="utf-8").replace(
+        "- [#tercapai]", "- jangka waktu kerja sama telah berakhir\n- [#tercapai]"), encoding="utf-8")
+    assembler = assembler_for(small)
+    after = request_of(assembler, "mou", codes)
+    term = number_of(after, "jangka-waktu")
+    assert [assembler.language.reference(r).text for r in refs(after, "jangka-waktu")
+            if r.label == "tercapai"] == ["ayat (2) huruf c"]
+    assert f"sebagaimana dimaksud dalam Pasal {term} ayat (2) huruf c" in body(assembler, after)
 
 
-def test_moving_a_clause_renumbers_references(project_copy):
-    path = project_copy / "clauses/common/jangka-waktu.md"
+def test_moving_a_clause_renumbers_references(small):
+    path = small / "clauses/common/jangka-waktu.md"
     path.write_text(path.read_text(encoding="utf-8").replace("position: 70", "position: 1"), encoding="utf-8")
-    moved = assembler_for(project_copy).mou(("bali", "ntb"))
+    assembler = assembler_for(small)
+    moved = request_of(assembler, "mou", tuple(assembler.library.provinces)[:2])
     assert moved.articles[0].clause_id == "jangka-waktu"
-    assert ("jangka-waktu", "Pasal 1") in ref_texts(moved, "pelaksanaan")
+    assert printed(assembler, moved, "penutup") == ["Pasal 1 ayat (1)"]
 
 
-def test_reference_to_a_missing_clause_names_file_and_line(project_copy):
-    path = project_copy / "clauses/common/pembiayaan.md"
+def test_reference_to_a_missing_clause_names_file_and_line(small):
+    path = small / "clauses/common/penutup.md"
     lines = path.read_text(encoding="utf-8").split("\n")
     lines.insert(7, "Lihat {{ ref('tidak-ada') }}.")
     lines.insert(8, "")
     path.write_text("\n".join(lines), encoding="utf-8")
+    assembler = assembler_for(small)
     with pytest.raises(DocgenError) as error:
-        assembler_for(project_copy).mou(("bali", "ntb"))
-    assert error.value.path.endswith("clauses/common/pembiayaan.md")
+        request_of(assembler, "mou", tuple(assembler.library.provinces)[:2])
+    assert error.value.path.endswith("clauses/common/penutup.md")
     assert error.value.line == 8
     assert "tidak-ada" in error.value.message
 
 
-def test_pks_names_each_party_agency_and_the_mou_date(shipped):
-    agencies = shipped.library.agencies
-    for sector in shipped.mou_scope():
-        agreement = shipped.pks(("bali", "ntb"), sector)
-        body = text(agreement)
-        assert "tanggal dua puluh lima, bulan November, tahun dua ribu dua puluh lima" in body
-        for code in ("bali", "ntb"):
-            assert agencies[sector][code]["nama"] in body
-        assert "PIHAK KETIGA" not in body
-        assert agreement.annexes and agreement.annexes[0].table.rows
+def test_a_label_used_twice_in_an_article_is_refused(small):
+    path = small / "clauses/common/jangka-waktu.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("- objek", "- [#tercapai] objek"), encoding="utf-8")
+    assembler = assembler_for(small)
+    with pytest.raises(DocgenError, match=r"\[#tercapai\]' is used twice"):
+        request_of(assembler, "mou", tuple(assembler.library.provinces)[:2])
 
 
-def test_unknown_head_prints_a_dotted_blank(project_copy):
-    from docgen.model import DOTS, Blank
-    agreement = assembler_for(project_copy).pks(("bali", "ntb"), "pariwisata")
+def test_pks_names_each_party_agency_and_the_mou_date(small):
+    assembler = assembler_for(small)
+    library = assembler.library
+    codes = tuple(library.provinces)[:2]
+    cited = assembler.language.tanggal_kata(library.programme["mou"]["tanggal"])
+    for sector in library.scope():
+        agreement = request_of(assembler, "pks", codes, sector)
+        words = body(assembler, agreement)
+        assert cited in words
+        for code in codes:
+            assert library.agencies[sector][code]["nama"] in words
+        assert agreement.annexes and len(agreement.annexes[0].table.rows) == len(library.annexes[sector]["kegiatan"])
+
+
+def test_unknown_head_prints_a_dotted_blank(small):
+    from docgen.model import DOTS
+    assembler = assembler_for(small)
+    codes = tuple(assembler.library.provinces)[:2]
+    agreement = request_of(assembler, "pks", codes, "pariwisata")
     assert all(isinstance(part, Blank) for s in agreement.signatures for part in s.name)
-    assert text(agreement).count(DOTS) >= 2
+    assert body(assembler, agreement).count(DOTS) >= 2
 
-    agencies = project_copy / "clauses/agencies.yaml"
+    agencies = small / "clauses/agencies.yaml"
     source = agencies.read_text(encoding="utf-8")
     start = source.index("pariwisata:")
     head = source.index("nama: ~", source.index("kepala:", start))
     agencies.write_text(source[:head] + "nama: Ni Luh Sari" + source[head + len("nama: ~"):], encoding="utf-8")
-    named = assembler_for(project_copy).pks(("bali", "ntb"), "pariwisata")
-    assert "NI LUH SARI" in text(named)
+    assembler = assembler_for(small)
+    named = request_of(assembler, "pks", codes, "pariwisata")
+    assert "NI LUH SARI" in body(assembler, named)
     assert isinstance(named.signatures[1].name[0], Blank)

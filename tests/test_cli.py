@@ -11,12 +11,16 @@ def assert_clean_error(result, *fragments):
         assert fragment in lines[0], lines[0]
 
 
-def test_list_shows_provinces_sectors_and_clauses():
+def test_list_shows_provinces_sectors_and_clauses(shipped):
     result = docgen("list")
     assert result.returncode == 0
-    for expected in ("bali", "Pemerintah Provinsi Nusa Tenggara Timur", "kelautan-perikanan", "jangka-waktu",
-                     "pariwisata-pks-hak-kewajiban"):
-        assert expected in result.stdout
+    library = shipped.library
+    for code, province in library.provinces.items():
+        assert code in result.stdout and province["pemerintah"] in result.stdout
+    for slug in library.sectors:
+        assert slug in result.stdout
+    for clause in library.clauses:
+        assert clause.id in result.stdout
 
 
 def test_unknown_province_and_sector():
@@ -31,29 +35,29 @@ def test_unknown_font_is_refused_before_anything_is_written(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-def test_malformed_yaml_names_file_and_line(project_copy):
-    path = project_copy / "clauses/sectors.yaml"
+def test_malformed_yaml_names_file_and_line(small):
+    path = small / "clauses/sectors.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "energi: [tidak ditutup\n", encoding="utf-8")
     broken = path.read_text(encoding="utf-8").count("\n")  # the last line opens '[' and never closes it
-    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
+    result = docgen("build", "mou", "--out", "out", cwd=small)
     assert_clean_error(result, f"clauses/sectors.yaml:{broken}: YAML error")
-    assert not (project_copy / "out").exists()
+    assert not (small / "out").exists()
 
 
-def test_undefined_variable_names_clause_file_and_line(project_copy):
-    path = project_copy / "clauses/common/pembiayaan.md"
+def test_undefined_variable_names_clause_file_and_line(small):
+    path = small / "clauses/common/maksud-tujuan.md"
     text = path.read_text(encoding="utf-8").split("\n")
-    text[7] = text[7] + " {{ pihak_keempat }}"
+    text[6] = text[6] + " {{ pihak_keempat }}"
     path.write_text("\n".join(text), encoding="utf-8")
-    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
-    assert_clean_error(result, "clauses/common/pembiayaan.md:8:", "pihak_keempat")
-    assert not (project_copy / "out").exists()
+    result = docgen("build", "mou", "--out", "out", cwd=small)
+    assert_clean_error(result, "clauses/common/maksud-tujuan.md:7:", "pihak_keempat")
+    assert not (small / "out").exists()
 
 
-def test_sandbox_refuses_python_internals(project_copy):
-    path = project_copy / "clauses/common/penutup.md"
+def test_sandbox_refuses_python_internals(small):
+    path = small / "clauses/common/penutup.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n{{ pihak.__class__.__mro__ }}\n", encoding="utf-8")
-    result = docgen("build", "mou", "--parties", "bali,ntb", "--out", "out", cwd=project_copy)
+    result = docgen("build", "mou", "--parties", "bali,ntb", "--out", "out", cwd=small)
     assert_clean_error(result, "clauses/common/penutup.md:")
 
 
@@ -64,30 +68,45 @@ def test_unwritable_output_folder(tmp_path):
     assert_clean_error(result, "cannot write")
 
 
-def test_non_utf8_clause_names_file_and_line(project_copy):
-    path = project_copy / "clauses/common/adendum.md"
+def test_non_utf8_clause_names_file_and_line(small):
+    path = small / "clauses/common/penutup.md"
     data = path.read_bytes().split(b"\n")
-    data[7] = data[7] + " ketentuan yang d\xe9cid\xe9".encode("latin-1")
+    data[6] = data[6] + " ketentuan yang d\xe9cid\xe9".encode("latin-1")
     path.write_bytes(b"\n".join(data))
-    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
-    assert_clean_error(result, "clauses/common/adendum.md:8: not UTF-8 text; save the file as UTF-8")
-    assert not (project_copy / "out").exists()
+    result = docgen("build", "mou", "--out", "out", cwd=small)
+    assert_clean_error(result, "clauses/common/penutup.md:7: not UTF-8 text; save the file as UTF-8")
+    assert not (small / "out").exists()
 
 
-def test_control_character_names_file_and_line(project_copy):
-    path = project_copy / "clauses/common/adendum.md"
+def test_control_character_names_file_and_line(small):
+    path = small / "clauses/common/penutup.md"
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[8] = lines[8] + " \x0b"
     path.write_text("\n".join(lines), encoding="utf-8")
-    result = docgen("check", cwd=project_copy)
+    result = docgen("check", cwd=small)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert result.stdout.startswith("clauses/common/adendum.md:9: character U+000B is not allowed")
+    assert result.stdout.startswith("clauses/common/penutup.md:9: character U+000B is not allowed")
 
 
-def test_template_syntax_error_names_file_and_line(project_copy):
-    path = project_copy / "clauses/common/adendum.md"
+def test_template_syntax_error_names_file_and_line(small):
+    path = small / "clauses/common/penutup.md"
     lines = path.read_text(encoding="utf-8").split("\n")
     lines.insert(6, "Menurut {{ para_pihak }")
     path.write_text("\n".join(lines), encoding="utf-8")
-    result = docgen("build", "mou", "--out", "out", cwd=project_copy)
-    assert_clean_error(result, "clauses/common/adendum.md:7: template syntax:")
+    result = docgen("build", "mou", "--out", "out", cwd=small)
+    assert_clean_error(result, "clauses/common/penutup.md:7: template syntax:")
+
+
+def test_unknown_format_is_an_error_not_a_fallback(tmp_path):
+    result = docgen("build", "mou", "--parties", "bali,ntb", "--format", "odt", "--out", str(tmp_path / "o"))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "'odt'" in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_word_missing_from_the_words_file_names_the_file(small):
+    words = small / "templates/lang/id.yaml"
+    words.write_text(words.read_text(encoding="utf-8").replace("  conjunction: dan ", "  sambung: dan "),
+                     encoding="utf-8")
+    result = docgen("build", "mou", "--parties", "bali,ntb", "--out", "out", cwd=small)
+    assert_clean_error(result, "templates/lang/id.yaml:", "has no 'lists.conjunction'; add it")
+    assert not (small / "out").exists()

@@ -1,4 +1,4 @@
-"""A PKS that would contradict its MoU is refused at build time, naming the line to fix."""
+"""A PKS that would contradict its MoU is refused at build time, naming the line to fix (small test library)."""
 import re
 
 
@@ -30,54 +30,54 @@ def refused(result, root, where):
     assert not list((root / "out").rglob("*.docx")) if (root / "out").exists() else True
 
 
-def test_the_shipped_pks_builds(project_copy):
-    result = build_pks(project_copy)
+def test_the_pks_builds(small):
+    result = build_pks(small)
     assert result.returncode == 0, result.stderr
-    assert (project_copy / "out/bali-ntb/pks-pariwisata.docx").exists()
+    assert (small / "out/bali-ntb/pks-pariwisata.docx").exists()
 
 
-def test_sector_outside_the_mou_scope(project_copy):
-    programme = project_copy / "clauses/programme.yaml"
-    edit(programme, "bidang: [pariwisata, sosial,", "bidang: [sosial,")
-    refused(build_pks(project_copy), project_copy, f"clauses/programme.yaml:{line_of(programme, r'^  bidang:')}:")
+def test_sector_outside_the_mou_scope(small):
+    programme = small / "clauses/programme.yaml"
+    edit(programme, "bidang: [pariwisata, perhubungan]", "bidang: [perhubungan]")
+    refused(build_pks(small), small, f"clauses/programme.yaml:{line_of(programme, r'^  bidang:')}:")
 
 
-def test_term_running_past_the_mou(project_copy):
-    programme = project_copy / "clauses/programme.yaml"
+def test_term_running_past_the_mou(small):
+    programme = small / "clauses/programme.yaml"
     edit(programme, "  jangka_waktu: 3", "  jangka_waktu: 6")
     line = line_of(programme, r"^  jangka_waktu: 6")
-    result = build_pks(project_copy)
-    refused(result, project_copy, f"clauses/programme.yaml:{line}:")
+    result = build_pks(small)
+    refused(result, small, f"clauses/programme.yaml:{line}:")
     assert "past the end of the Nota" in result.stderr
 
 
-def test_parties_that_are_not_parties_of_an_mou(project_copy):
-    programme = project_copy / "clauses/programme.yaml"
+def test_parties_that_are_not_parties_of_an_mou(small):
+    programme = small / "clauses/programme.yaml"
     edit(programme, "  tempat_provinsi: ntb\n", "  tempat_provinsi: ntb\n  kombinasi: [bali-ntb]\n")
-    refused(build_pks(project_copy, parties="bali,ntt"), project_copy,
+    refused(build_pks(small, parties="bali,ntt"), small,
             f"clauses/programme.yaml:{line_of(programme, r'^  kombinasi:')}:")
     # a pair inside a larger MoU may make its own PKS under that MoU
-    assert build_pks(project_copy, parties="bali,ntb").returncode == 0
+    assert build_pks(small, parties="bali,ntb").returncode == 0
 
 
-def test_pks_must_cite_the_mou_date(project_copy):
-    programme = project_copy / "clauses/programme.yaml"
+def test_pks_must_cite_the_mou_date(small):
+    programme = small / "clauses/programme.yaml"
     edit(programme, "pada hari {{ program.mou.tanggal | hari }}, {{ program.mou.tanggal | tanggal_kata }}",
          "pada tanggal dua puluh enam, bulan November, tahun dua ribu dua puluh lima")
-    refused(build_pks(project_copy), project_copy, f"clauses/programme.yaml:{line_of(programme, r'^konsiderans:')}:")
+    refused(build_pks(small), small, f"clauses/programme.yaml:{line_of(programme, r'^konsiderans:')}:")
 
 
-def test_pks_dated_before_the_mou(project_copy):
-    programme = project_copy / "clauses/programme.yaml"
+def test_pks_dated_before_the_mou(small):
+    programme = small / "clauses/programme.yaml"
     edit(programme, "  tanggal: 2025-12-22", "  tanggal: 2025-10-01")
-    refused(build_pks(project_copy), project_copy,
+    refused(build_pks(small), small,
             f"clauses/programme.yaml:{line_of(programme, r'^  tanggal: 2025-10-01')}:")
 
 
-def test_annex_activity_outside_the_pks_term(project_copy):
-    annex = project_copy / "clauses/pariwisata/lampiran.yaml"
+def test_annex_activity_outside_the_pks_term(small):
+    annex = small / "clauses/pariwisata/lampiran.yaml"
     text = annex.read_text(encoding="utf-8")
-    annex.write_text(text.replace("tahun: 2027", "tahun: 2031", 1), encoding="utf-8")
-    result = build_pks(project_copy)
-    refused(result, project_copy, f"clauses/pariwisata/lampiran.yaml:{line_of(annex, r'^kegiatan:')}:")
+    annex.write_text(text.replace("tahun: 2026", "tahun: 2031", 1), encoding="utf-8")
+    result = build_pks(small)
+    refused(result, small, f"clauses/pariwisata/lampiran.yaml:{line_of(annex, r'^kegiatan:')}:")
     assert "outside the PKS's term 2025–2028" in result.stderr

@@ -6,18 +6,15 @@ from pypdf import PdfReader
 
 from conftest import docgen, libreoffice_convert, pdf_body_text, pdf_full_text, words
 
-COMBINATIONS = ["bali-ntb-ntt", "bali-ntb", "bali-ntt", "ntb-ntt"]
-SECTORS = ["pariwisata", "sosial", "kebencanaan", "pertanian", "kelautan-perikanan", "industri", "perdagangan",
-           "teknologi-informasi", "perhubungan", "energi"]
-STEMS = ["mou"] + [f"pks-{s}" for s in SECTORS]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def test_every_document_in_both_formats(built):
-    expected = {f"{c}/{stem}.{fmt}" for c in COMBINATIONS for stem in STEMS for fmt in ("docx", "pdf")}
+def test_every_document_in_both_formats(built, shipped):
+    requests = shipped.catalogue.requests()
+    expected = {f"{r.combination}/{r.name}.{fmt}" for r in requests for fmt in ("docx", "pdf")}
     found = {str(p.relative_to(built)) for p in built.rglob("*") if p.is_file() and not p.name.startswith(".")}
     assert found == expected
-    assert len(found) == 88
+    assert len(found) == 2 * len(shipped.catalogue.combinations()) * (1 + len(shipped.library.scope()))
 
 
 def without_repeated_table_header(tokens: list[str]) -> list[str]:
@@ -43,61 +40,84 @@ def test_docx_and_pdf_say_the_same_words(built, docx_text):
         assert len(docx_words) > 1500
 
 
-def test_two_party_documents_in_the_files(built, docx_text):
-    absent = {"bali-ntb": "Nusa Tenggara Timur", "bali-ntt": "Nusa Tenggara Barat", "ntb-ntt": "Provinsi Bali"}
+def test_documents_name_only_their_parties(built, docx_text, shipped):
+    provinces = shipped.library.provinces
+    roles = list(shipped.library.programme["peran"])
     for docx_path, text in docx_text.items():
-        combination = docx_path.parent.name
-        if combination in absent:
-            pdf = pdf_body_text(docx_path.with_suffix(".pdf"))
-            for body in (text, pdf):
-                assert "PIHAK KETIGA" not in body
-                assert absent[combination] not in body.replace("\n", " ")
+        codes = docx_path.parent.name.split("-")
+        pdf = pdf_body_text(docx_path.with_suffix(".pdf"))
+        for body in (text, pdf):
+            flat = " ".join(words(body))
+            for role in roles[len(codes):]:
+                assert role not in flat, docx_path
+            for absent in (c for c in provinces if c not in codes):
+                assert provinces[absent]["pemerintah"] not in flat, docx_path
 
 
-def test_three_party_mou_names_everything(built, docx_text):
-    text = " ".join(words(docx_text[built / "bali-ntb-ntt" / "mou.docx"]))
-    for name in ("Pemerintah Provinsi Bali", "Pemerintah Provinsi Nusa Tenggara Barat",
-                 "Pemerintah Provinsi Nusa Tenggara Timur", "I WAYAN KOSTER", "LALU MUHAMAD IQBAL",
-                 "EMANUEL MELKIADES LAKA LENA", "PIHAK KETIGA", "rangkap 3 (tiga)"):
-        assert name in text
-    for sector in ("pariwisata", "sosial", "kebencanaan", "pertanian", "kelautan dan perikanan", "industri",
-                   "perdagangan", "teknologi informasi", "perhubungan", "energi baru terbarukan"):
-        assert sector in text
+def test_the_mou_of_every_party_names_everything(built, docx_text, shipped):
+    library, language = shipped.library, shipped.language
+    everyone = tuple(library.provinces)
+    text = " ".join(words(docx_text[built / "-".join(everyone) / "mou.docx"]))
+    for province in library.provinces.values():
+        assert province["pemerintah"] in text
+        if province["gubernur"]["nama"]:
+            assert province["gubernur"]["nama"].upper() in text
+    for role in library.programme["peran"][:len(everyone)]:
+        assert role in text
+    assert f"rangkap {language.bilangan(len(everyone))}" in text
+    for slug in library.scope():
+        assert library.sectors[slug]["nama"] in text
 
 
-def test_pks_cites_the_mou_date_and_its_agencies(built, docx_text):
-    for combination in COMBINATIONS:
-        text = " ".join(words(docx_text[built / combination / "pks-perhubungan.docx"]))
-        assert "tanggal dua puluh lima, bulan November, tahun dua ribu dua puluh lima" in text
-        assert "Pada hari ini Senin, tanggal dua puluh dua, bulan Desember" in text
-        assert "Dinas Perhubungan Provinsi" in text
+def test_pks_cites_the_mou_date_and_its_agencies(built, docx_text, shipped):
+    library, language = shipped.library, shipped.language
+    mou_date, pks_date = library.programme["mou"]["tanggal"], library.programme["pks"]["tanggal"]
+    sector = library.scope()[-1]
+    for request in shipped.catalogue.requests("pks", sector=sector):
+        text = " ".join(words(docx_text[built / request.combination / f"{request.name}.docx"]))
+        assert language.tanggal_kata(mou_date) in text
+        assert f"{language.hari(pks_date)}, {language.tanggal_kata(pks_date)}" in text
+        for code in request.codes:
+            assert library.agencies[sector][code]["nama"] in text
         assert "LAMPIRAN" in text
 
 
-def test_pandoc_reads_every_docx(built):
+def test_pandoc_reads_every_docx(built, shipped):
+    heading, parties = shipped.language.article_heading(1), shipped.library.programme["para_pihak"]
     for path in sorted(built.rglob("*.docx")):
         result = subprocess.run(["pandoc", "--from", "docx", "--to", "plain", str(path)],
                                 capture_output=True, text=True, check=True)
-        assert "Pasal 1" in result.stdout and "PARA PIHAK" in result.stdout, path
+        assert heading in result.stdout and parties in result.stdout, path
 
 
-def test_libreoffice_converts_the_docx_to_pdf(built, tmp_path):
-    files = [built / c / "mou.docx" for c in COMBINATIONS]
+def test_libreoffice_converts_the_docx_to_pdf(built, tmp_path, shipped):
+    # every combination's MoU, copied under its own name: same-named files would overwrite each other
+    files = []
+    for codes in shipped.catalogue.combinations():
+        files.append(tmp_path / "in" / f"{'-'.join(codes)}-mou.docx")
+        files[-1].parent.mkdir(exist_ok=True)
+        files[-1].write_bytes((built / "-".join(codes) / "mou.docx").read_bytes())
     libreoffice_convert(files, "pdf", tmp_path)
     for path in files:
-        converted = tmp_path / f"{path.stem}.pdf"
-        # same stem in every folder: convert one at a time to keep them apart
-        assert converted.exists()
+        reader = PdfReader(tmp_path / f"{path.stem}.pdf")
+        assert shipped.language.article_heading(1) in reader.pages[0].extract_text() + reader.pages[1].extract_text()
+        codes = path.stem.removesuffix("-mou").split("-")
+        footer = reader.pages[0].extract_text()
+        assert all(shipped.library.provinces[c]["singkatan"] in footer for c in codes), path
     single = tmp_path / "single"
-    libreoffice_convert([built / "bali-ntb" / "pks-energi.docx"], "pdf", single)
-    reader = PdfReader(single / "pks-energi.pdf")
+    request = shipped.catalogue.requests("pks")[-1]
+    libreoffice_convert([built / request.combination / f"{request.name}.docx"], "pdf", single)
+    reader = PdfReader(single / f"{request.name}.pdf")
     assert len(reader.pages) >= 8
     box = reader.pages[0].mediabox
     assert round(float(box.width) / 72 * 25.4) == 215 and round(float(box.height) / 72 * 25.4) == 330
 
 
-def test_docx_page_styles_and_properties(built):
-    path = built / "bali-ntb-ntt" / "mou.docx"
+def test_docx_page_styles_and_properties(built, shipped):
+    everyone = tuple(shipped.library.provinces)
+    path = built / "-".join(everyone) / "mou.docx"
+    from conftest import request_of
+    agreement = request_of(shipped, "mou", everyone)
     with zipfile.ZipFile(path) as package:
         names = package.namelist()
         document = package.read("word/document.xml").decode()
@@ -107,7 +127,7 @@ def test_docx_page_styles_and_properties(built):
         footers = [package.read(n).decode() for n in names if n.startswith("word/footer")]
     assert not any("thumbnail" in n or n.startswith("customXml") for n in names)
     assert "python-docx" not in core and "Macintosh" not in app
-    assert "<dc:title>Nota Kesepahaman tentang Kerja Sama Regional Bali–NTB–NTT</dc:title>" in core
+    assert f"<dc:title>{agreement.title}</dc:title>" in core
     assert "<dc:subject>" in core
     # F4: 215 × 330 mm in twentieths of a point
     assert 'w:w="12189"' in document and 'w:h="18709"' in document
@@ -118,29 +138,33 @@ def test_docx_page_styles_and_properties(built):
     assert 'w:ascii="Arial"' in styles
     assert len(footers) == 1
     assert 'w:instr="PAGE"' in footers[0]
-    for label in ("Paraf Bali", "Paraf NTB", "Paraf NTT"):
-        assert label in footers[0]
+    for label in agreement.page.paraf:
+        assert shipped.language.word("page", "paraf").format(label) in footers[0]
 
 
-def test_pdf_pages_fonts_and_paraf_boxes(built):
-    for combination, labels in (("bali-ntb-ntt", ["Paraf Bali", "Paraf NTB", "Paraf NTT"]),
-                                ("ntb-ntt", ["Paraf NTB", "Paraf NTT"])):
-        path = built / combination / "mou.pdf"
+def test_pdf_pages_fonts_and_paraf_boxes(built, shipped):
+    provinces = shipped.library.provinces
+    paraf = shipped.language.word("page", "paraf")
+    for codes in (shipped.catalogue.combinations()[0], shipped.catalogue.combinations()[-1]):
+        labels = [paraf.format(provinces[c]["singkatan"]) for c in codes]
+        others = [paraf.format(provinces[c]["singkatan"]) for c in provinces if c not in codes]
+        path = built / "-".join(codes) / "mou.pdf"
         reader = PdfReader(path)
         box = reader.pages[0].mediabox
         assert round(float(box.width) / 72 * 25.4) == 215 and round(float(box.height) / 72 * 25.4) == 330
         for number, page in enumerate(pdf_full_text(path), start=1):
             for label in labels:
                 assert label in page
-            assert "Paraf Bali" in page or combination == "ntb-ntt"
+            for label in others:
+                assert label not in page
             assert str(number) in page.split()
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
         rows = fonts.strip().split("\n")[2:]
         assert rows and all(row.split()[-5] == "yes" for row in rows)  # every font embedded
 
 
-def test_a4_by_option(tmp_path):
-    result = docgen("build", "mou", "--parties", "ntb,bali", "--paper", "A4", "--out", str(tmp_path))
+def test_a4_by_option(tmp_path, small):
+    result = docgen("build", "mou", "--parties", "ntb,bali", "--paper", "A4", "--out", str(tmp_path), cwd=small)
     assert result.returncode == 0, result.stderr
     box = PdfReader(tmp_path / "bali-ntb" / "mou.pdf").pages[0].mediabox
     assert round(float(box.width) / 72 * 25.4) == 210 and round(float(box.height) / 72 * 25.4) == 297
@@ -148,22 +172,23 @@ def test_a4_by_option(tmp_path):
         assert 'w:w="11906"' in package.read("word/document.xml").decode()
 
 
-def test_bookman_font_setting(tmp_path):
+def test_bookman_font_setting(tmp_path, small):
     result = docgen("build", "mou", "--parties", "bali,ntt", "--font", "Bookman Old Style", "--format", "pdf",
-                    "--out", str(tmp_path))
+                    "--out", str(tmp_path), cwd=small)
     assert result.returncode == 0, result.stderr
     fonts = subprocess.run(["pdffonts", str(tmp_path / "bali-ntt" / "mou.pdf")], capture_output=True,
                            text=True, check=True).stdout
     assert "Bonum" in fonts or "Bookman" in fonts
 
 
-def test_draft_watermark_is_seen_but_not_text(built):
-    path = built / "bali-ntb" / "mou.pdf"
+def test_draft_watermark_is_seen_but_not_text(built, shipped):
+    combination = "-".join(shipped.catalogue.combinations()[-1])
+    path = built / combination / "mou.pdf"
     assert "DRAF" in PdfReader(path).metadata.get("/Keywords", "")
     assert "DRAF" not in " ".join(pdf_full_text(path))  # outlines, not letters a search would find
     page = PdfReader(path).pages[1]
     assert any("/XObject" in str(k) for k in page["/Resources"].keys())  # the watermark image
-    with zipfile.ZipFile(built / "bali-ntb" / "mou.docx") as package:
+    with zipfile.ZipFile(built / combination / "mou.docx") as package:
         headers = [package.read(n).decode() for n in package.namelist() if n.startswith("word/header")]
         core = package.read("docProps/core.xml").decode()
     assert any('string="DRAF"' in h for h in headers)

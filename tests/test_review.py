@@ -1,6 +1,5 @@
 """The review loop: redlines between git revisions, the change matrix, and reviewed DOCX traced to clauses."""
 import json
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -9,7 +8,7 @@ import docx
 import pytest
 from lxml import etree
 
-from conftest import PROJECT, docgen, libreoffice_convert
+from conftest import assembler_for, docgen, libreoffice_convert, request_of, small_library
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 AUTHOR = "Ni Made Ayu"
@@ -25,8 +24,7 @@ def git(root: Path, *args: str) -> str:
 
 @pytest.fixture
 def repository(tmp_path) -> Path:
-    for folder in ("clauses", "templates"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
+    small_library(tmp_path)
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "pustaka klausul")
@@ -34,10 +32,10 @@ def repository(tmp_path) -> Path:
 
 
 def commit_changes(root: Path) -> None:
-    path = root / "clauses/common/monitoring-evaluasi.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("paling sedikit 1 (satu) kali",
-                                                             "paling sedikit 2 (dua) kali"), encoding="utf-8")
-    (root / "clauses/common/keadaan-kahar.md").unlink()
+    path = root / "clauses/common/penutup.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("mulai berlaku sejak", "berlaku sejak"),
+                    encoding="utf-8")
+    (root / "clauses/common/maksud-tujuan.md").unlink()
     (root / "clauses/common/kerahasiaan.md").write_text(
         "---\nid: kerahasiaan\ntitle: KERAHASIAAN\ndocuments: [mou]\nposition: 95\n---\n"
         "PARA PIHAK menjaga kerahasiaan data dan informasi yang diperoleh dalam pelaksanaan "
@@ -52,19 +50,24 @@ def changes(path: Path) -> list[dict]:
     return [r for r in json.loads(result.stdout) if r["kind"] != "comment"]
 
 
+def numbers(root: Path) -> dict[str, int]:
+    assembler = assembler_for(root)
+    return {a.clause_id: a.number for a in request_of(assembler, "mou", ("bali", "ntb")).articles}
+
+
 def test_redline_has_exactly_the_changes_made(repository):
+    old = numbers(repository)
     commit_changes(repository)
+    new = numbers(repository)
     result = docgen("redline", "--from", "HEAD~1", "--to", "HEAD", "--matrix", "bali-ntb/mou", cwd=repository)
     assert result.returncode == 0, result.stderr
     redline = repository / "output/bali-ntb/mou.redline.docx"
     assert (repository / "output/bali-ntb/mou.redline.pdf").exists()
     found = changes(redline)
     assert {(c["kind"], c["clause"]) for c in found} == {
-        ("deletion", "monitoring-evaluasi"), ("insertion", "monitoring-evaluasi"),
-        ("insertion", "kerahasiaan"), ("deletion", "keadaan-kahar")}
-    edited = [c for c in found if c["clause"] == "monitoring-evaluasi"]
-    assert " ".join(c["text"] for c in edited if c["kind"] == "deletion") == "1 (satu)"
-    assert " ".join(c["text"] for c in edited if c["kind"] == "insertion") == "2 (dua)"
+        ("deletion", "penutup"), ("insertion", "kerahasiaan"), ("deletion", "maksud-tujuan")}
+    edited = [c for c in found if c["clause"] == "penutup"]
+    assert [c["text"] for c in edited] == ["mulai"]
     assert {c["author"] for c in found} == {AUTHOR} and {c["date"] for c in found} == {"2026-01-05T01:00:00Z"}
     xml = zipfile.ZipFile(redline).read("word/document.xml")
     tree = etree.fromstring(xml)
@@ -73,7 +76,7 @@ def test_redline_has_exactly_the_changes_made(repository):
     libreoffice_convert([redline], "pdf", repository / "lo")
     shown = subprocess.run(["pdftotext", "-raw", str(repository / "lo/mou.redline.pdf"), "-"],
                            capture_output=True, text=True, check=True).stdout
-    assert "KERAHASIAAN" in shown and "KEADAAN KAHAR" in shown  # inserted and deleted both kept
+    assert "KERAHASIAAN" in shown and "MAKSUD DAN TUJUAN" in shown  # inserted and deleted both kept
 
     matrix = docx.Document(str(repository / "output/bali-ntb/mou.matriks.docx"))
     table = matrix.tables[0]
@@ -81,8 +84,9 @@ def test_redline_has_exactly_the_changes_made(repository):
     assert header == ["Pasal", "Rumusan Semula", "Rumusan Menjadi", "Tanggapan PIHAK KESATU",
                       "Tanggapan PIHAK KEDUA"]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert [r[0] for r in rows] == ["17 → 17", "– → 19", "19 → –"]
-    assert "2 (dua) kali" in rows[0][2] and "1 (satu) kali" in rows[0][1]
+    assert [r[0] for r in rows] == [f"– → {new['kerahasiaan']}", f"{old['penutup']} → {new['penutup']}",
+                                    f"{old['maksud-tujuan']} → –"]
+    assert "mulai berlaku" in rows[1][1] and "mulai" not in rows[1][2]
     assert all(r[3] == "" and r[4] == "" for r in rows)
 
 
@@ -92,9 +96,9 @@ def test_renumbering_alone_changes_nothing_but_the_new_clause(repository):
         "Kerja sama dilaksanakan berdasarkan asas saling menguntungkan.\n", encoding="utf-8")
     git(repository, "add", "-A")
     git(repository, "commit", "-qm", "tambah asas")
-    result = docgen("redline", "--from", "HEAD~1", "--to", "HEAD", "mou", "pks-energi", cwd=repository)
+    result = docgen("redline", "--from", "HEAD~1", "--to", "HEAD", "mou", "pks-pariwisata", cwd=repository)
     assert result.returncode == 0, result.stderr
-    assert "unchanged bali-ntb/pks-energi" in result.stdout
+    assert "unchanged bali-ntb/pks-pariwisata" in result.stdout
     found = changes(repository / "output/ntb-ntt/mou.redline.docx")
     assert found and {c["clause"] for c in found} == {"asas"}
     assert {c["kind"] for c in found} == {"insertion"}
@@ -117,36 +121,42 @@ def line_of(path: Path, phrase: str) -> int:
 
 
 def test_review_traces_a_comment_and_a_change_to_their_clause_file(tmp_path):
+    root = small_library(tmp_path / "kecil")
     out = tmp_path / "out"
-    assert docgen("build", "mou", "--parties", "bali,ntb", "--format", "docx", "--out", str(out)).returncode == 0
+    assert docgen("build", "mou", "--parties", "bali,ntb", "--format", "docx", "--out", str(out),
+                  cwd=root).returncode == 0
     reviewed = tmp_path / "ditinjau.docx"
-    phrase = "sumber lain yang sah dan tidak mengikat"
+    phrase = "mulai berlaku sejak"
     add_comment_and_change(out / "bali-ntb/mou.docx", reviewed, phrase)
-    result = docgen("review", str(reviewed), "--format", "json")
+    result = docgen("review", str(reviewed), "--format", "json", cwd=root)
     assert result.returncode == 0, result.stderr
     remarks = json.loads(result.stdout)
-    where = f"clauses/common/pembiayaan.md:{line_of(PROJECT / 'clauses/common/pembiayaan.md', phrase)}"
+    where = f"clauses/common/penutup.md:{line_of(root / 'clauses/common/penutup.md', phrase)}"
+    pasal = numbers(root)["penutup"]
     comment = next(r for r in remarks if r["kind"] == "comment")
     change = next(r for r in remarks if r["kind"] == "insertion")
-    assert (comment["clause"], comment["source"], comment["author"]) == ("pembiayaan", where, "Biro Hukum NTB")
-    assert (change["clause"], change["source"], change["text"]) == ("pembiayaan", where, "serta hibah")
-    assert comment["pasal"] == change["pasal"] == 15
-    text = docgen("review", str(reviewed)).stdout
-    assert f"{where}: Pasal 15 [pembiayaan] comment by Biro Hukum NTB" in text
+    assert (comment["clause"], comment["source"], comment["author"]) == ("penutup", where, "Biro Hukum NTB")
+    assert (change["clause"], change["source"], change["text"]) == ("penutup", where, "serta hibah")
+    assert comment["pasal"] == change["pasal"] == pasal
+    text = docgen("review", str(reviewed), cwd=root).stdout
+    assert f"{where}: Pasal {pasal} [penutup] comment by Biro Hukum NTB" in text
 
 
 def test_clause_anchors_survive_a_round_trip_through_libreoffice(tmp_path):
+    root = small_library(tmp_path / "kecil")
     out = tmp_path / "out"
-    assert docgen("build", "pks", "--parties", "bali,ntb", "--sector", "sosial", "--format", "docx",
-                  "--out", str(out)).returncode == 0
-    original = out / "bali-ntb/pks-sosial.docx"
+    assert docgen("build", "pks", "--parties", "bali,ntb", "--sector", "pariwisata", "--format", "docx",
+                  "--out", str(out), cwd=root).returncode == 0
+    original = out / "bali-ntb/pks-pariwisata.docx"
     libreoffice_convert([original], "docx:MS Word 2007 XML", tmp_path / "lo")
-    resaved = tmp_path / "lo/pks-sosial.docx"
+    resaved = tmp_path / "lo/pks-pariwisata.docx"
     from docgen.review import anchors
-    assert anchors(resaved) == anchors(original) and len(anchors(original)) == 14
+    assembler = assembler_for(root)
+    articles = request_of(assembler, "pks", ("bali", "ntb"), "pariwisata").articles
+    assert anchors(resaved) == anchors(original) == [a.clause_id for a in articles]
     reviewed = tmp_path / "ditinjau.docx"
     add_comment_and_change(resaved, reviewed, "Perjanjian Kerja Sama ini berlaku untuk jangka waktu")
-    remarks = json.loads(docgen("review", str(reviewed), "--format", "json").stdout)
+    remarks = json.loads(docgen("review", str(reviewed), "--format", "json", cwd=root).stdout)
     assert {r["clause"] for r in remarks} == {"pks-jangka-waktu"}
 
 

@@ -1,4 +1,5 @@
 """No bad input gets through: arbitrary clause text, interrupted builds, concurrent builds."""
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,16 +13,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import PROJECT, assembler_for, words
+from conftest import PROJECT, assembler_for, request_of, small_library, words
 
-from docgen import build
+from docgen import writers
 from docgen.errors import DocgenError
-from docgen.writers import docx as docx_writer
-from docgen.writers import pdf as pdf_writer
 
 SYNTAX = set("{}%#[]") | {"- ", "+ "}
 TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x17F, blacklist_categories=("Cc", "Cs"))
                | st.sampled_from("–—…‘’“”<>&{}%#"), min_size=1, max_size=80)
+
+
+@pytest.fixture(scope="module")
+def sandbox_root():
+    root = Path(tempfile.mkdtemp())
+    small_library(root / "kecil")
+    yield root / "kecil"
+    shutil.rmtree(root)
+
+
+def written(agreement, assembler, fmt: str) -> bytes:
+    context = writers.Context(assembler.templates, __import__("datetime").datetime(2025, 11, 25),
+                              assembler.language)
+    return writers.get(fmt).write(agreement, context)
 
 
 def docx_words(data: bytes, tmp: Path) -> list[str]:
@@ -50,10 +63,10 @@ def test_arbitrary_clause_text_is_printed_literally_or_refused_cleanly(sandbox_r
     clause.write_text("---\nid: uji\ntitle: UJI\ndocuments: [mou]\nposition: 125\n---\n" + text + "\n",
                       encoding="utf-8")
     try:
-        agreement = assembler_for(sandbox_root).mou(("bali", "ntb"))
-        date = build.document_date(agreement, {"mou": {"tanggal": __import__("datetime").date(2025, 11, 25)}})
-        docx_bytes = docx_writer.write(agreement, date)
-        pdf_bytes = pdf_writer.write(agreement, sandbox_root / "templates", date)
+        assembler = assembler_for(sandbox_root)
+        agreement = request_of(assembler, "mou", ("bali", "ntb"))
+        docx_bytes = written(agreement, assembler, "docx")
+        pdf_bytes = written(agreement, assembler, "pdf")
     except DocgenError as error:
         assert str(error) and "\n" not in str(error)
         return
@@ -68,11 +81,11 @@ def test_markup_characters_appear_literally(sandbox_root, tmp_path):
     clause = sandbox_root / "clauses/common/uji.md"
     clause.write_text("---\nid: uji\ntitle: UJI\ndocuments: [mou]\nposition: 125\n---\n"
                       "Tanda <b>tebal</b> & </p> tetap {{ '{' }} tertulis.\n", encoding="utf-8")
-    agreement = assembler_for(sandbox_root).mou(("bali", "ntb"))
-    date = __import__("datetime").datetime(2025, 11, 25)
+    assembler = assembler_for(sandbox_root)
+    agreement = request_of(assembler, "mou", ("bali", "ntb"))
     expected = words("Tanda <b>tebal</b> & </p> tetap { tertulis.")
-    assert contains(docx_words(docx_writer.write(agreement, date), tmp_path), expected)
-    assert contains(pdf_words(pdf_writer.write(agreement, sandbox_root / "templates", date), tmp_path), expected)
+    assert contains(docx_words(written(agreement, assembler, "docx"), tmp_path), expected)
+    assert contains(pdf_words(written(agreement, assembler, "pdf"), tmp_path), expected)
 
 
 def complete(path: Path) -> bool:
@@ -120,11 +133,14 @@ def test_killed_build_leaves_no_partial_document_and_the_next_build_cleans_up(tm
 
 
 def test_two_builds_at_once_into_the_same_folder(tmp_path):
-    args = [sys.executable, "-m", "docgen", "build", "pks", "--parties", "bali,ntb", "--out", str(tmp_path)]
-    first = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    root = small_library(tmp_path / "kecil")
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "docgen", "build", "pks", "--parties", "bali,ntb", "--out", str(out)]
+    first = subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert first.wait(timeout=600) == 0, first.stderr.read()
     assert second.wait(timeout=600) == 0, second.stderr.read()
-    written = [p for p in tmp_path.rglob("*") if p.suffix in (".docx", ".pdf")]
-    assert len(written) == 20 and all(complete(p) for p in written)
-    assert not list(tmp_path.rglob("*.tmp"))
+    written = [p for p in out.rglob("*") if p.suffix in (".docx", ".pdf")]
+    pks = assembler_for(root).catalogue.requests("pks", ("bali", "ntb"))
+    assert len(written) == 2 * len(pks) and all(complete(p) for p in written)
+    assert not list(out.rglob("*.tmp"))

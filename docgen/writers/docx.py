@@ -11,70 +11,88 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Mm, Pt
 
-from ..model import (DOTS, DRAFT_MARK, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Signature,
-                     Table, Text, plain)
+from ..model import (DOTS, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Revision,
+                     Signature, Table, Text)
 from . import ooxml
 
 ANCHOR_PREFIX = "K_"   # clause anchors: K_ + the clause id with '-' as '_' (ids never contain '_')
 INDENT_CM = 1.0          # width of an ayat number or a list label
 FONT_SIZE = Pt(12)
 
-# Style name → (alignment, bold, keep with next, space before pt, space after pt)
+# Paragraph style (its name comes from the words file) → (alignment, bold, keep with next, space before pt,
+# space after pt)
 STYLES = {
-    "Judul Naskah": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
-    "Nomor Naskah": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
-    "Isi": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
-    "Pasal": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 12, 0),
-    "Judul Pasal": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 6),
-    "Ayat": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
-    "Huruf": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "Angka": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "Butir Tingkat 3": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "Butir Tingkat 4": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "Tanda Tangan": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
-    "Judul Lampiran": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
-    "Isi Tabel": (WD_ALIGN_PARAGRAPH.LEFT, False, False, 0, 0),
-    "Paraf": (WD_ALIGN_PARAGRAPH.CENTER, False, False, 0, 0),
+    "title": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
+    "number": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
+    "body": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
+    "article": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 12, 0),
+    "article_title": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 6),
+    "paragraph": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
+    "item1": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "item2": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "item3": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "item4": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
+    "signature": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
+    "annex_title": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
+    "table": (WD_ALIGN_PARAGRAPH.LEFT, False, False, 0, 0),
+    "initials": (WD_ALIGN_PARAGRAPH.CENTER, False, False, 0, 0),
 }
-ITEM_STYLES = ("Huruf", "Angka", "Butir Tingkat 3", "Butir Tingkat 4")
+ITEM_STYLES = ("item1", "item2", "item3", "item4")
 
 
-def write(agreement: Agreement, date: dt.datetime, fields: bool = True) -> bytes:
-    """The DOCX bytes of one agreement; `date` is stamped as created/modified (fixed for reproducibility).
+def style_names(language) -> dict[str, str]:
+    """Each style of STYLES by the name the words file gives it."""
+    names = {role: language.word("styles", role) for role in STYLES if not role.startswith("item")}
+    names.update(zip(ITEM_STYLES, language.word("styles", "items")))
+    return names
 
-    With `fields`, Pasal numbers are SEQ fields and references REF fields to bookmarks, so
-    Word renumbers both after a Pasal is inserted by hand (F9); without, plain text.
+
+def style_ids(language) -> dict[str, str]:
+    """Each style of STYLES by its id in the document: its name without spaces."""
+    return {role: name.replace(" ", "") for role, name in style_names(language).items()}
+
+
+def write(agreement: Agreement, context) -> bytes:
+    """The DOCX bytes of one agreement; `context.date` is stamped as created/modified (fixed).
+
+    Pasal numbers are SEQ fields and references REF fields to bookmarks, so Word renumbers
+    both after a Pasal is inserted by hand (F9); with the option plain_numbers, plain text.
     """
-    document = docx.Document()
-    _styles(document, agreement.page.font)
-    _page(document, agreement)
-    _properties(document, agreement, date)
-    writer = _Writer(document, fields)
+    document = _document(agreement, context)
+    writer = _Writer(document, not context.options.get("plain_numbers", False), context.language)
     writer.agreement(agreement)
     return _saved(document)
 
 
-def write_matrix(agreement: Agreement, rows, date: dt.datetime) -> bytes:
-    """The change matrix (matriks perubahan): per changed clause, Pasal old → new, the old and the new
-    text, and an empty column per party for its response. `agreement` is the newer version."""
-    document = docx.Document()
-    _styles(document, agreement.page.font)
-    _page(document, agreement)
-    _properties(document, agreement, date)
+def write_matrix(agreement: Agreement, rows, context) -> bytes:
+    """The change matrix: per changed clause, its number old → new, the old and the new text, and an
+    empty column per party for its response. `agreement` is the newer version."""
+    document = _document(agreement, context)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    writer = _Writer(document, fields=False)
-    writer.line((Text("MATRIKS PERUBAHAN"),), "Judul Naskah")
+    words = context.language.word("matrix")
+    writer = _Writer(document, False, context.language)
+    writer.line((Text(words["title"]),), "title")
     for line in agreement.title_lines:
-        writer.line(line, "Judul Naskah")
+        writer.line(line, "title")
     writer.spacer()
-    responses = [f"Tanggapan {s.role.rstrip(',')}" for s in agreement.signatures]
-    cells = [tuple((Text(text or "–"),) for text in
-                   (f"{row.old_number or '–'} → {row.new_number or '–'}", row.old_text, row.new_text))
+    responses = [words["response"].format(s.role.rstrip(",")) for s in agreement.signatures]
+    none = words["none"]
+    cells = [tuple((Text(text or none),) for text in
+                   (words["renumbered"].format(row.old_number or none, row.new_number or none),
+                    row.old_text, row.new_text))
              + tuple(() for _ in responses) for row in rows]
-    writer.table(Table(("Pasal", "Rumusan Semula", "Rumusan Menjadi", *responses), tuple(cells)))
+    writer.table(Table((words["article"], words["old"], words["new"], *responses), tuple(cells)))
     return _saved(document)
+
+
+def _document(agreement: Agreement, context):
+    document = docx.Document()
+    _styles(document, agreement.page.font, context.language)
+    _page(document, agreement, context.language)
+    _properties(document, agreement, context.date, context.language)
+    return document
 
 
 def _saved(document) -> bytes:
@@ -87,18 +105,20 @@ def _saved(document) -> bytes:
 class _Writer:
     """A visitor with one method per node kind of the tree."""
 
-    def __init__(self, document, fields: bool):
+    def __init__(self, document, fields: bool, language):
         self.document = document
         self.fields = fields
+        self.language = language
+        self.ids = style_ids(language)
         self.bookmarks = ooxml.Bookmarks()
         self.revisions = ooxml.Revisions()
 
     def agreement(self, agreement: Agreement) -> None:
         for line in agreement.title_lines:
-            self.line(line, "Judul Naskah")
+            self.line(line, "title")
         self.spacer()
         for line in agreement.number_lines:
-            self.line(line, "Nomor Naskah")
+            self.line(line, "number")
         self.spacer()
         for paragraph in agreement.preamble:
             self.paragraph(paragraph, 0.0)
@@ -111,12 +131,13 @@ class _Writer:
             self.annex(annex)
 
     def article(self, article: Article) -> None:
-        heading = _paragraph(self.document, "Pasal")
+        heading = _paragraph(self.document, self.ids["article"])
         # the clause anchor: an invisible bookmark named after the clause id around the whole article
         anchor = self.bookmarks.start(heading, clause_anchor(article.clause_id))
-        heading.add_run("Pasal ")
-        self.number(heading, ("Pasal", article.clause_id), "SEQ Pasal \\* ARABIC", str(article.number))
-        last = self.line((Text(article.title),), "Judul Pasal")
+        heading.add_run(self.language.word("reference", "article") + " ")
+        sequence = self.language.word("reference", "article")
+        self.number(heading, ("article", article.clause_id), f"SEQ {sequence} \\* ARABIC", str(article.number))
+        last = self.line((Text(article.title),), "article_title")
         if article.change:  # a whole article inserted or deleted (redline)
             for p in (heading, last):
                 self.tracked(p, p.runs, article.change)
@@ -141,65 +162,68 @@ class _Writer:
         else:
             p.add_run(value)
 
-    def tracked(self, p, runs, change: Change) -> None:
+    def tracked(self, p, runs, change: Revision) -> None:
         self.revisions.wrap(p, runs, change.kind, change.author, change.date)
         self.revisions.mark_paragraph(p, change.kind, change.author, change.date)
 
-    def label(self, p, text: str, content: Content) -> None:
-        """A number or letter; inside the change when the whole line was inserted or deleted."""
-        run = p.add_run(text)
-        whole = _whole_change(content)
-        if whole:
-            self.revisions.wrap(p, [run], whole.kind, whole.author, whole.date)
+    def label(self, p, key: tuple | None, label: str, number: str) -> None:
+        """The number or letter of an ayat or item inside `label` ('(2)', 'a.'): a bookmark when labelled."""
+        before, _, after = label.partition(number)
+        if key and self.fields:
+            p.add_run(before)
+            self.number(p, key, "", number)
+            p.add_run(after + "\t")
+        else:
+            p.add_run(label + "\t")
+
+    def line_start(self, p, line: Paragraph | Item, key: tuple | None, label: str, number: str) -> None:
+        """A line's label, then its content; a whole line inserted or deleted is tracked, mark and all."""
+        before = len(p.runs)
+        if label:
+            self.label(p, None if line.change else key, label, number)
+        if line.change:
+            self.revisions.wrap(p, p.runs[before:], line.change.kind, line.change.author, line.change.date)
+            self.revisions.mark_paragraph(p, line.change.kind, line.change.author, line.change.date)
+            start = len(p.runs)
+            self.content(p, line.content)
+            self.revisions.wrap(p, p.runs[start:], line.change.kind, line.change.author, line.change.date)
+        else:
+            self.content(p, line.content)
 
     def paragraph(self, paragraph: Paragraph, indent: float, clause_id: str | None = None):
-        if paragraph.number and _whole_change(paragraph.content):
-            p = _paragraph(self.document, "Ayat")
-            self.label(p, paragraph.number + "\t", paragraph.content)
-        elif paragraph.number:
-            p = _paragraph(self.document, "Ayat")
-            if paragraph.label and clause_id:
-                p.add_run("(")
-                self.number(p, ("Ayat", clause_id, paragraph.label), "", paragraph.number.strip("()"))
-                p.add_run(")\t")
-            else:
-                p.add_run(paragraph.number + "\t")
-        else:
-            p = _paragraph(self.document, "Isi")
-        self.content(p, paragraph.content)
+        p = _paragraph(self.document, self.ids["paragraph" if paragraph.number else "body"])
+        label = self.language.ayat_label(paragraph.number) if paragraph.number else ""
+        key = ("para", clause_id, paragraph.label) if paragraph.label and clause_id else None
+        self.line_start(p, paragraph, key, label, str(paragraph.number))
         for item in paragraph.items:
-            p = self.item(item, 0, indent)
+            p = self.item(item, 0, indent, clause_id)
         return p
 
-    def item(self, item: Item, level: int, indent: float) -> None:
-        p = _paragraph(self.document, ITEM_STYLES[level])
+    def item(self, item: Item, level: int, indent: float, clause_id: str | None = None):
+        p = _paragraph(self.document, self.ids[ITEM_STYLES[level]])
         left = indent + (level + 1) * INDENT_CM
         p.paragraph_format.left_indent = Cm(left)
         p.paragraph_format.first_line_indent = Cm(-INDENT_CM)
         p.paragraph_format.tab_stops.add_tab_stop(Cm(left))
-        self.label(p, item.label + "\t", item.content)
-        self.content(p, item.content)
+        key = ("item", clause_id, item.label) if item.label and clause_id else None
+        self.line_start(p, item, key, self.language.item_label(item), self.language.position(item.kind, item.index))
         for child in item.items:
-            p = self.item(child, level + 1, indent)
+            p = self.item(child, level + 1, indent, clause_id)
         return p
 
     def content(self, p, content: Content) -> None:
-        whole = _whole_change(content)
-        if whole:  # an inserted or deleted line: its paragraph mark too
-            self.revisions.mark_paragraph(p, whole.kind, whole.author, whole.date)
         for part in content:
             if isinstance(part, Text):
                 _add_text(p, part.value)
             elif isinstance(part, Ref):
-                if part.pasal is not None:
-                    p.add_run("Pasal ")
-                    self.reference(p, ("Pasal", part.target), str(part.pasal))
-                    if part.ayat:
-                        p.add_run(" ")
-                if part.ayat:
-                    p.add_run("ayat (")
-                    self.reference(p, ("Ayat", part.target, part.label), part.ayat)
-                    p.add_run(")")
+                printed = self.language.reference(part)
+                if printed.lead:
+                    _add_text(p, printed.lead)
+                for text, key in printed.spans:
+                    if key:
+                        self.reference(p, key, text)
+                    else:
+                        p.add_run(text)
             elif isinstance(part, Blank):
                 p.add_run(DOTS)
             elif isinstance(part, Change):
@@ -208,12 +232,12 @@ class _Writer:
                 self.revisions.wrap(p, p.runs[before:], part.kind, part.author, part.date)
 
     def line(self, content: Content, style: str):
-        p = _paragraph(self.document, style)
+        p = _paragraph(self.document, self.ids[style])
         self.content(p, content)
         return p
 
     def spacer(self) -> None:
-        _paragraph(self.document, "Nomor Naskah")
+        _paragraph(self.document, self.ids["number"])
 
     def signatures(self, signatures: tuple[Signature, ...]) -> None:
         """A column per party: role and office, room for signature, seal and meterai, then the name."""
@@ -224,20 +248,20 @@ class _Writer:
             ooxml.cant_split(row)
         for top, bottom, signature in zip(table.rows[0].cells, table.rows[1].cells, signatures):
             role = top.paragraphs[0]
-            _restyle(role, "Tanda Tangan")
+            _restyle(role, self.ids["signature"])
             role.add_run(signature.role)
-            self.content(_paragraph(top, "Tanda Tangan"), signature.office)
+            self.content(_paragraph(top, self.ids["signature"]), signature.office)
             name = bottom.paragraphs[0]
-            _restyle(name, "Tanda Tangan")
+            _restyle(name, self.ids["signature"])
             name.paragraph_format.space_before = Cm(2.6)
             for run in _runs(self, name, signature.name):
                 run.bold = True
                 run.underline = True
 
     def annex(self, annex: Annex) -> None:
-        _paragraph(self.document, "Judul Lampiran").add_run().add_break(WD_BREAK.PAGE)
+        _paragraph(self.document, self.ids["annex_title"]).add_run().add_break(WD_BREAK.PAGE)
         for line in annex.heading:
-            self.line(line, "Judul Lampiran")
+            self.line(line, "annex_title")
         self.spacer()
         self.table(annex.table)
 
@@ -247,12 +271,12 @@ class _Writer:
         ooxml.table_borders(table)
         ooxml.repeat_header(table.rows[0])
         for cell, text in zip(table.rows[0].cells, data.header):
-            _restyle(cell.paragraphs[0], "Isi Tabel")
+            _restyle(cell.paragraphs[0], self.ids["table"])
             cell.paragraphs[0].add_run(text).bold = True
         for row, values in zip(table.rows[1:], data.rows):
             ooxml.cant_split(row)
             for cell, value in zip(row.cells, values):
-                _restyle(cell.paragraphs[0], "Isi Tabel")
+                _restyle(cell.paragraphs[0], self.ids["table"])
                 self.content(cell.paragraphs[0], value)
 
 
@@ -266,20 +290,14 @@ def anchored_clause(bookmark: str) -> str | None:
     return bookmark[len(ANCHOR_PREFIX):].replace("_", "-") if bookmark.startswith(ANCHOR_PREFIX) else None
 
 
-def _paragraph(container, style: str):
-    """A new paragraph in `container` with a named style (set by id: python-docx's lookup by name is slow)."""
-    p = container.add_paragraph()
-    p._p.get_or_add_pPr().style = style.replace(" ", "")
+def _paragraph(container, style_id: str):
+    """A new paragraph in `container` with a style, set by id (python-docx's lookup by name is slow)."""
+    return _restyle(container.add_paragraph(), style_id)
+
+
+def _restyle(p, style_id: str):
+    p._p.get_or_add_pPr().style = style_id
     return p
-
-
-def _restyle(p, style: str):
-    p._p.get_or_add_pPr().style = style.replace(" ", "")
-    return p
-
-
-def _whole_change(content: Content) -> Change | None:
-    return content[0] if len(content) == 1 and isinstance(content[0], Change) else None
 
 
 def _runs(writer: _Writer, p, content: Content):
@@ -298,17 +316,18 @@ def _add_text(p, text: str) -> None:
             run.add_text(piece)
 
 
-def _styles(document, font: str) -> None:
+def _styles(document, font: str, language) -> None:
     styles = document.styles
     normal = styles["Normal"]
     normal.font.name = font
     normal.font.size = FONT_SIZE
     ooxml.set_fonts(normal.element, font)
-    ooxml.set_language(normal.element, "id-ID")
+    ooxml.set_language(normal.element, language.word("page", "language_tag"))
     normal.paragraph_format.line_spacing = 1.15
     normal.paragraph_format.space_after = Pt(0)
-    for name, (alignment, bold, keep, before, after) in STYLES.items():
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    names = style_names(language)
+    for role, (alignment, bold, keep, before, after) in STYLES.items():
+        style = styles.add_style(names[role], WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
         style.quick_style = True
         fmt = style.paragraph_format
@@ -317,20 +336,20 @@ def _styles(document, font: str) -> None:
         fmt.space_before = Pt(before)
         fmt.space_after = Pt(after)
         style.font.bold = bold or None
-    ayat = styles["Ayat"].paragraph_format
+    ayat = styles[names["paragraph"]].paragraph_format
     ayat.left_indent = Cm(INDENT_CM)
     ayat.first_line_indent = Cm(-INDENT_CM)
     ayat.tab_stops.add_tab_stop(Cm(INDENT_CM))
-    for level, name in enumerate(ITEM_STYLES):
-        fmt = styles[name].paragraph_format
+    for level, role in enumerate(ITEM_STYLES):
+        fmt = styles[names[role]].paragraph_format
         fmt.left_indent = Cm(INDENT_CM * (level + 2))
         fmt.first_line_indent = Cm(-INDENT_CM)
-    for name in ("Isi Tabel", "Paraf"):
-        styles[name].font.size = Pt(10)
-        styles[name].paragraph_format.line_spacing = 1.0
+    for role in ("table", "initials"):
+        styles[names[role]].font.size = Pt(10)
+        styles[names[role]].paragraph_format.line_spacing = 1.0
 
 
-def _page(document, agreement: Agreement) -> None:
+def _page(document, agreement: Agreement, language) -> None:
     page = agreement.page
     section = document.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
@@ -340,7 +359,8 @@ def _page(document, agreement: Agreement) -> None:
     section.footer_distance = Cm(1)
     footer = section.footer
     number_line = footer.paragraphs[0]
-    _restyle(number_line, "Paraf")
+    ids = style_ids(language)
+    _restyle(number_line, ids["initials"])
     ooxml.simple_field(number_line, "PAGE", "1")
     table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(2.2 * len(page.paraf)))
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
@@ -351,14 +371,14 @@ def _page(document, agreement: Agreement) -> None:
     for row in table.rows:
         for cell in row.cells:  # Word and LibreOffice read the width of each cell
             cell.width = Cm(2.2)
-            _restyle(cell.paragraphs[0], "Paraf")
+            _restyle(cell.paragraphs[0], ids["initials"])
     for cell, label in zip(table.rows[0].cells, page.paraf):
-        cell.paragraphs[0].add_run(f"Paraf {label}")
+        cell.paragraphs[0].add_run(language.word("page", "paraf").format(label))
     table.rows[1].height = Cm(0.9)
     # A footer must end with a paragraph: the page number goes below the boxes.
     footer._element.append(number_line._p)
     if agreement.draft:
-        ooxml.watermark(section.header, DRAFT_MARK, page.font)
+        ooxml.watermark(section.header, language.word("page", "watermark"), page.font)
 
 
 def _fit(text: str, limit: int = 255) -> str:
@@ -366,7 +386,7 @@ def _fit(text: str, limit: int = 255) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _properties(document, agreement: Agreement, date: dt.datetime) -> None:
+def _properties(document, agreement: Agreement, date: dt.datetime, language) -> None:
     core = document.core_properties
     core.title = _fit(agreement.title)
     core.subject = _fit(agreement.subject)
@@ -374,8 +394,8 @@ def _properties(document, agreement: Agreement, date: dt.datetime) -> None:
     core.comments = ""
     core.last_modified_by = ""
     core.keywords = f"{agreement.kind}; {agreement.combination}"
-    core.category = plain(agreement.title_lines[0]) if agreement.title_lines else ""
-    core.language = "id-ID"
-    core.content_status = "Draf" if agreement.draft else "Final"
+    core.category = language.plain(agreement.title_lines[0]) if agreement.title_lines else ""
+    core.language = language.word("page", "language_tag")
+    core.content_status = language.word("page", "status", "draft" if agreement.draft else "final")
     core.revision = 1
     core.created = core.modified = date

@@ -1,20 +1,18 @@
 """Agreement tree → plain text lines in reading order (for checks, tests and diffs)."""
 from __future__ import annotations
 
-from ..model import Agreement, Item, Paragraph, plain
+from ..model import Agreement, Paragraph, lines as tree_lines, shown
 
 
-def lines(agreement: Agreement) -> list[str]:
+def lines(agreement: Agreement, language) -> list[str]:
     """Every printed line of the document body, in the order the DOCX and PDF show them."""
+    plain = language.plain
     out = [plain(line) for line in agreement.title_lines + agreement.number_lines]
-    for paragraph in agreement.preamble:
-        out += _paragraph(paragraph)
+    out += paragraphs(agreement.preamble, language)
     for article in agreement.articles:
-        out += [f"Pasal {article.number}", article.title]
-        for paragraph in article.paragraphs:
-            out += _paragraph(paragraph)
-    for paragraph in agreement.closing:
-        out += _paragraph(paragraph)
+        out += [language.article_heading(article.number), article.title]
+        out += paragraphs(article.paragraphs, language)
+    out += paragraphs(agreement.closing, language)
     out += [f"{s.role} {plain(s.office)}" for s in agreement.signatures]
     out += [plain(s.name) for s in agreement.signatures]
     for annex in agreement.annexes:
@@ -24,14 +22,21 @@ def lines(agreement: Agreement) -> list[str]:
     return out
 
 
-def text(agreement: Agreement) -> str:
-    return "\n".join(lines(agreement))
+def paragraphs(paragraphs: tuple[Paragraph, ...], language) -> list[str]:
+    """Each ayat and list item as a line: its number or label, then its text."""
+    out = []
+    for _, line in tree_lines(paragraphs):
+        if isinstance(line, Paragraph):
+            head = f"{language.ayat_label(line.number)} " if line.number else ""
+        else:
+            head = f"{language.item_label(line)} "
+        out.append(head + language.plain(shown(line)))
+    return out
 
 
-def _paragraph(paragraph: Paragraph) -> list[str]:
-    head = f"{paragraph.number} " if paragraph.number else ""
-    return [head + plain(paragraph.content)] + [line for item in paragraph.items for line in _item(item)]
+def text(agreement: Agreement, language) -> str:
+    return "\n".join(lines(agreement, language))
 
 
-def _item(item: Item) -> list[str]:
-    return [f"{item.label} {plain(item.content)}"] + [line for child in item.items for line in _item(child)]
+def write(agreement: Agreement, context) -> bytes:
+    return (text(agreement, context.language) + "\n").encode()

@@ -1,8 +1,14 @@
+"""The Indonesian words file: numbers, dates, lists, and references printed from structure."""
 import datetime as dt
 
 import pytest
 
-from docgen import indonesian
+from docgen import language
+from docgen.model import Position, Ref
+
+from conftest import PROJECT
+
+indonesian = language.load(PROJECT / "templates", "id")
 
 
 @pytest.mark.parametrize("number, words", [
@@ -47,4 +53,25 @@ def test_list_joining():
 
 
 def test_letters_of_items():
-    assert [indonesian.huruf(i) for i in (0, 1, 25, 26)] == ["a", "b", "z", "aa"]
+    assert [language.letters(i) for i in (0, 1, 25, 26)] == ["a", "b", "z", "aa"]
+
+
+@pytest.mark.parametrize("ref, printed", [
+    (Ref("jangka-waktu", 6), "Pasal 6"),
+    (Ref("jangka-waktu", 6, phrase=True), "sebagaimana dimaksud dalam Pasal 6"),
+    (Ref("jangka-waktu", 6, 2, "masa", label="masa", phrase=True), "sebagaimana dimaksud dalam Pasal 6 ayat (2)"),
+    (Ref("jangka-waktu", 6, 2, "masa", label="masa", within=True, phrase=True), "sebagaimana dimaksud pada ayat (2)"),
+    (Ref("ruang-lingkup", 2, 1, None, (Position("letter", 0),), "wisata"), "Pasal 2 ayat (1) huruf a"),
+    (Ref("ruang-lingkup", 2, None, None, (Position("letter", 1), Position("number", 2)), "laut", phrase=True),
+     "sebagaimana dimaksud dalam Pasal 2 huruf b angka 3"),
+    (Ref("ruang-lingkup", 2, None, None, (Position("letter", 3),), "laut", within=True, phrase=True),
+     "sebagaimana dimaksud pada huruf d"),
+])
+def test_references_are_printed_from_their_structure(ref, printed):
+    words = indonesian.reference(ref)
+    assert words.lead + words.text == printed
+    # only the numbers of labelled places are bookmarks a DOCX field can show
+    keys = [key for _, key in words.spans if key]
+    assert keys[0] == ("article", ref.target) or ref.within
+    if ref.label and ref.items:
+        assert keys[-1] == ("item", ref.target, ref.label)

@@ -1,0 +1,120 @@
+"""The variables a clause can use (clauses/README.md): parties, roles, sectors, programme, recitals."""
+from __future__ import annotations
+
+from . import consistency
+from .catalogue import Catalogue, Request
+from .errors import DocgenError
+from .library import Library
+from .model import Blank
+from .sandbox import Marks, Sandbox
+
+
+# Functions a clause calls (assembly binds them per document): name → what it prints.
+FUNCTIONS = {"ref": "a reference introduced by words", "pasal": "a reference as numbers only"}
+# The keys of a party's surat_kuasa (the governor's power of attorney to sign a PKS), from numbers.yaml.
+POWER_OF_ATTORNEY = {"nomor": "its number", "tanggal": "its date"}
+
+
+class ContextBuilder:
+    """Builds the template context of one document from the library's data."""
+
+    def __init__(self, library: Library, catalogue: Catalogue, sandbox: Sandbox):
+        self.library, self.catalogue, self.sandbox = library, catalogue, sandbox
+
+    def names(self) -> set[str]:
+        """The names a clause can use: the context of any document, with ref() and pasal()."""
+        codes = tuple(self.library.provinces)[:2]
+        return set(self.build(Request("mou", codes), Marks())) | set(FUNCTIONS)
+
+    def build(self, request: Request, marks: Marks) -> dict:
+        """The context of one document; unknown values (~) become blanks through `marks`."""
+        programme = self.library.programme
+        roles = list(programme["peran"])
+        if len(request.codes) > len(roles):
+            raise DocgenError(f"programme.yaml names {len(roles)} roles (peran) but the agreement has "
+                              f"{len(request.codes)} parties; add a role", programme.path,
+                              programme.lines.get("peran"))
+        parties = [self._party(request, code, role, marks) for code, role in zip(request.codes, roles)]
+        document = programme[request.kind]
+        context = {
+            "dokumen": {"jenis": request.kind, "nama": document["nama"], "judul": document["judul"]},
+            "pihak": parties,
+            "peran": [p["peran"] for p in parties],
+            "para_pihak": programme["para_pihak"],
+            "bidang": [self._sector(slug) for slug in self.library.scope()],
+            "bidang_ini": self._sector(request.sector) if request.sector else None,
+        }
+        context["program"] = self._programme(context, request.codes)
+        recitals = programme.get("konsiderans", {})
+        context["konsiderans"] = [self.sandbox.render_string(str(r), context, recitals, request.kind)
+                                  for r in recitals.get(request.kind, [])]
+        context["dasar_hukum"] = [entry["teks"] if isinstance(entry, dict) else entry
+                                  for entry in programme.get("dasar_hukum", [])
+                                  if not isinstance(entry, dict) or set(entry.get("pihak", [])) <= set(request.codes)]
+        return context
+
+    def _party(self, request: Request, code: str, role: str, marks: Marks) -> dict:
+        lib = self.library
+        numbers = lib.numbers
+        mou_codes = request.codes
+        if request.kind == "pks":  # a PKS cites the numbers of the MoU it implements
+            mou_codes = consistency.mou_parties(lib.programme, self.catalogue.combinations(), request.codes)
+        province = filled(lib.provinces[code], marks, f"provinces {code}")
+        party = {"kode": code, "peran": role, "pemerintah": province["pemerintah"], "provinsi": province,
+                 "nomor_mou": _number(numbers, ("mou", "-".join(mou_codes), code), marks, role)}
+        if request.kind == "mou":
+            party["nomor"] = party["nomor_mou"]
+            party["penandatangan"] = province["gubernur"]
+            return party
+        sector = request.sector
+        agency = lib.agencies.get(sector, {}).get(code)
+        if not agency:
+            raise DocgenError(f"no agency for sector '{sector}' and province '{code}'; add it",
+                              lib.agencies.path, lib.agencies.lines.get(sector, 1))
+        party["instansi"] = filled(agency, marks, f"agencies {sector} {code}")
+        party["penandatangan"] = party["instansi"]["kepala"]
+        party["nomor"] = _number(numbers, ("pks", sector, request.combination, code), marks, role)
+        party["surat_kuasa"] = {key: _number(numbers, ("surat_kuasa", sector, code, key), marks, role)
+                                for key in POWER_OF_ATTORNEY}
+        return party
+
+    def _programme(self, context: dict, codes: tuple[str, ...]) -> dict:
+        """programme.yaml, its name rendered (it names the parties), and a signing place that is a party's."""
+        programme = self.library.programme
+        program = dict(programme)
+        program["nama"] = self.sandbox.render_string(str(programme["nama"]), context, programme, "nama")
+        for key in ("mou", "pks"):
+            event = programme[key]
+            if event.get("tempat_provinsi") and event["tempat_provinsi"] not in codes:
+                # never name a province that is not a party: sign elsewhere
+                program[key] = {**event, "tempat": self.sandbox.render_string(
+                    str(event.get("tempat_lain", "")), context, event, "tempat_lain")}
+        return program
+
+    def _sector(self, slug: str) -> dict:
+        data = self.library.sectors[slug]
+        return {"slug": slug, "nama": data["nama"], "judul": data["nama"].upper(), "urusan": data.get("urusan", "")}
+
+
+def filled(data, marks: Marks, what: str, where: str = ""):
+    """A copy of data in which every unknown value (~) is a blank to fill in by hand."""
+    if isinstance(data, dict):
+        lines = getattr(data, "lines", {})
+        path = getattr(data, "path", "")
+        return {k: filled(v, marks, f"{what} {k}", f"{path}:{lines[k]}" if k in lines else where)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [filled(v, marks, what, where) for v in data]
+    if data is None:
+        return marks.add(Blank(what, where))
+    return data
+
+
+def _number(numbers: dict, keys: tuple[str, ...], marks: Marks, role: str) -> str:
+    """A document number (or date) from numbers.yaml, or a blank naming its place there."""
+    value = numbers
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    if value in (None, ""):
+        return marks.add(Blank(f"numbers {'.'.join(keys)} ({role})", f"{numbers.path}:{numbers.lines.get(keys[0], 1)}"))
+    return str(value)
