@@ -76,7 +76,8 @@ class Assembler:
             subject=source_text(frame.lines("properti_subjek")[0]),
             title_lines=frame.lines("judul"), number_lines=frame.lines("nomor"), preamble=frame.paragraphs("pembukaan"),
             articles=articles, closing=frame.paragraphs("penutup"), signatures=frame.signatures(),
-            annexes=annexes, page=page, language=self.code)
+            annexes=annexes, page=page, language=self.code, author=context["program"]["penyusun"],
+            keywords=_keywords(request, context))
 
     def _call(self, target: str, label, phrase: bool) -> RefCall:
         path, line = self.sandbox.caller()
@@ -143,3 +144,12 @@ class _Frame:
             office = tuple(itertools.chain(*(((Text("\n"),) if i else ()) + line for i, line in enumerate(sig[1:-1]))))
             signatures.append(Signature(source_text(sig[0]), office, sig[-1]))
         return tuple(signatures)
+
+
+def _keywords(request: Request, context: dict) -> tuple[str, ...]:
+    """Document properties' keywords: document, programme, provinces, sector, kind and combination."""
+    words = [context["dokumen"]["nama"], context["program"]["nama"],
+             *(party["provinsi"]["nama"] for party in context["pihak"])]
+    if request.sector:
+        words.append(context["bidang_ini"]["nama"])
+    return (*words, request.kind, request.combination)

@@ -6,8 +6,10 @@ import ctypes
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -39,7 +41,8 @@ def fingerprint(assembler: Assembler, request: Request, writer: Writer, options:
     """A digest of every input of one output: the files the document and the writer read, code, options."""
     library = assembler.library
     digest = hashlib.sha256()
-    digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final,
+    commit = library_commit(library.root) if final and writer.name == "pdf" else None   # named in the manifest
+    digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final, commit,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
     # data by value, not by file: a comment changes nothing; a province or agency that is not a party
     # of this document does not rebuild it
@@ -190,8 +193,64 @@ def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], o
             refuse_blanks(agreement)
             agreement = finalised(agreement)
         date = document_date(agreement, assembler.library.programme)
-        tasks.append(Task(agreement, stale, Context(assembler.templates, date, assembler.language, options)))
+        archived = manifest(assembler, request) if final else None
+        tasks.append(Task(agreement, stale, Context(assembler.templates, date, assembler.language, options,
+                                                    archived)))
     return tasks, kept
+
+
+# ---- the manifest of a final PDF ------------------------------------------------------------------
+
+UNCOMMITTED = "uncommitted"
+
+
+@lru_cache(maxsize=None)
+def library_commit(root: Path) -> str:
+    """The git commit of the library, or 'uncommitted' when clauses/ or templates/ differ from it (or
+    there is no git repository): an archived PDF then does not claim a commit it was not made from."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    try:
+        head = git("rev-parse", "--verify", "HEAD")
+        status = git("status", "--porcelain", "--", "clauses", "templates")
+    except OSError:
+        return UNCOMMITTED
+    if head.returncode or status.returncode or status.stdout.strip():
+        return UNCOMMITTED
+    return head.stdout.strip()
+
+
+def manifest(assembler: Assembler, request: Request) -> bytes:
+    """What a final PDF was made from, as JSON: the library's commit, the clauses (id, file, SHA-256 of
+    the file) and the data files, so an archived PDF says exactly which wording it carries."""
+    library = assembler.library
+    root = library.root.resolve()
+
+    def entry(path: Path) -> dict:
+        path = path.resolve()
+        return {"file": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+    clauses = [{"id": clause.id, **entry(clause.file)} for clause in library.articles(request.kind, request.sector)]
+    data = [entry(library.data_path(name)) for name in DATA_FILES if library.data_path(name).is_file()]
+    content = {"document": f"{request.combination}/{request.name}", "commit": library_commit(root),
+               "clauses": clauses, "data": data}
+    return json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def read_manifest(path: Path) -> str:
+    """The manifest embedded in a final PDF, as its JSON text."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    from .writers.pdf import MANIFEST_NAME
+    try:
+        attachments = PdfReader(path).attachments
+    except (OSError, PdfReadError) as error:
+        raise DocgenError(f"cannot read the PDF ({error}); give a PDF built with 'docgen build --final'",
+                          display(path)) from None
+    if MANIFEST_NAME not in attachments:
+        raise DocgenError("the PDF carries no manifest; only a PDF built with 'docgen build --final' has one",
+                          display(path))
+    return attachments[MANIFEST_NAME][0].decode("utf-8")
 
 
 def refuse_blanks(agreement: Agreement) -> None:

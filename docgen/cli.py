@@ -195,6 +195,26 @@ def review_(file: Path, fmt: str) -> None:
     _guarded(run)
 
 
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the catalogue in the web browser.")
+def preview(port: int, open_browser: bool) -> None:
+    """Show every document in the browser, updated as clause and template files are saved."""
+    def run() -> None:
+        from . import preview as previewer
+        previewer.serve(Path.cwd(), port, open_browser,
+                        lambda url: click.echo(f"preview at {url} (Ctrl+C stops it)"))
+    _guarded(run)
+
+
+@main.command(name="manifest")
+@click.argument("file", type=click.Path(path_type=Path))
+def manifest_(file: Path) -> None:
+    """Print what a final PDF was made from: the library's commit, its clauses and data with their digests."""
+    _guarded(lambda: click.echo(builder.read_manifest(file)))
+
+
 @main.command(name="list")
 def list_() -> None:
     """Show the provinces, sectors and clause ids of the library."""

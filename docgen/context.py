@@ -83,6 +83,8 @@ class ContextBuilder:
         programme = self.library.programme
         program = dict(programme)
         program["nama"] = self.sandbox.render_string(str(programme["nama"]), context, programme, "nama")
+        program["penyusun"] = self.sandbox.render_string(str(programme.get("penyusun", "")), context, programme,
+                                                         "penyusun")
         for key in ("mou", "pks"):
             event = programme[key]
             if event.get("tempat_provinsi") and event["tempat_provinsi"] not in codes:

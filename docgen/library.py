@@ -117,16 +117,14 @@ class LineDict(dict):
     path: str
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without anchors and aliases (`&a`, `*a`): a few lines of them can expand to gigabytes."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: reading the library 5x faster
+    """Safe YAML without aliases (`*a` of an `&a`): a few lines of them can expand to gigabytes."""
 
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            what = f"alias '*{event.anchor}'" if isinstance(event, yaml.AliasEvent) else f"anchor '&{event.anchor}'"
-            raise yaml.MarkedYAMLError(problem=f"{what}: anchors and aliases are not used in docgen data; "
-                                       "write the value out", problem_mark=event.start_mark)
-        return super().compose_node(parent, index)
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects:   # a second use of the same node: an alias
+            raise yaml.MarkedYAMLError(problem="anchors and aliases (&name, *name) are not used in docgen data; "
+                                       "write the value out", problem_mark=node.start_mark)
+        return super().construct_object(node, deep)
 
     def construct_yaml_timestamp(self, node):
         try:

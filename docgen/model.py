@@ -147,6 +147,8 @@ class Agreement:
     page: Page
     draft: bool = True                 # marked as a draft until built with --final
     language: str = "id"               # the words file (templates/lang/<language>.yaml) it is printed with
+    author: str = ""                   # document properties: the office that drafts it (creator)
+    keywords: tuple[str, ...] = ()     # document properties: keywords
 
 
 Line = Union[Paragraph, Item]

@@ -53,11 +53,20 @@ def pdf_full_text(path: Path) -> list[str]:
 
 
 def libreoffice_convert(files: list[Path], target: str, outdir: Path) -> None:
-    """Open and convert documents with LibreOffice headless, the way a Word-compatible consumer reads them."""
+    """Open and convert documents with LibreOffice headless, the way a Word-compatible consumer reads them.
+
+    LibreOffice finds the shipped fonts (templates/fonts) besides the system's: it renders Arial with
+    Liberation Sans, as Word renders it with Arial, whose metrics are the same."""
     outdir.mkdir(parents=True, exist_ok=True)
     profile = outdir / ".profile"
+    fonts = outdir / ".fonts.conf"
+    fonts.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>'
+                     '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                     f'<dir>{PROJECT / "templates" / "fonts"}</dir><cachedir>{outdir / ".fontcache"}</cachedir>'
+                     '</fontconfig>\n', encoding="utf-8")
     subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", target,
-                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=900)
+                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=900,
+                   env={**os.environ, "FONTCONFIG_FILE": str(fonts)})
 
 
 @pytest.fixture(scope="session")

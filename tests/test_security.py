@@ -522,21 +522,28 @@ def _replace(relative: str, old: str, new: str):
     return lambda root: (root / relative).write_text((PROJECT / relative).read_text().replace(old, new, 1))
 
 
+def at(relative: str, text: str) -> str:
+    """'file:line' of the first line of a shipped file that contains `text`."""
+    lines = (PROJECT / relative).read_text(encoding="utf-8").split("\n")
+    return f"{relative}:{next(n for n, line in enumerate(lines, start=1) if text in line)}"
+
+
 MALFORMED = [  # (how to break the library, the file:line the message names, a fragment of the fix)
     (lambda root: (root / "clauses/programme.yaml").write_text(""), "clauses/programme.yaml:1", "missing"),
     (_replace("clauses/provinces.yaml", "  gubernur:\n    nama: I Wayan Koster\n    jabatan: Gubernur Bali\n", ""),
-     "clauses/provinces.yaml:5", "'bali.gubernur' is missing"),
-    (_replace("clauses/programme.yaml", "tanggal: 2025-11-25", "tanggal: 2025-02-30"), "clauses/programme.yaml:13",
+     at("clauses/provinces.yaml", "  nama: Bali"),
+     "'bali.gubernur' is missing"),
+    (_replace("clauses/programme.yaml", "tanggal: 2025-11-25", "tanggal: 2025-02-30"), at("clauses/programme.yaml", "tanggal: 2025-11-25"),
      "not a date"),
-    (_replace("clauses/programme.yaml", "jangka_waktu: 5", "jangka_waktu: lima"), "clauses/programme.yaml:19",
+    (_replace("clauses/programme.yaml", "jangka_waktu: 5", "jangka_waktu: lima"), at("clauses/programme.yaml", "jangka_waktu: 5"),
      "whole number"),
     (_replace("clauses/programme.yaml", "jangka_waktu: 5", "jangka_waktu: 99999999999999999999999"),
-     "clauses/programme.yaml:19", "whole number"),
-    (_replace("clauses/sectors.yaml", "  nama: pariwisata\n", "  nama: ~\n"), "clauses/sectors.yaml:5", "write the text"),
+     at("clauses/programme.yaml", "jangka_waktu: 5"), "whole number"),
+    (_replace("clauses/sectors.yaml", "  nama: pariwisata\n", "  nama: ~\n"), at("clauses/sectors.yaml", "nama: pariwisata"), "write the text"),
     (_replace("clauses/agencies.yaml", "      jabatan: Kepala Dinas Pariwisata Provinsi Bali\n", ""),
      "clauses/agencies.yaml:21", "kepala.jabatan' is missing"),
     (_replace("clauses/programme.yaml", "peran: [PIHAK KESATU, PIHAK KEDUA, PIHAK KETIGA]", "peran: PIHAK"),
-     "clauses/programme.yaml:7", "list of texts"),
+     at("clauses/programme.yaml", "peran:"), "list of texts"),
     (lambda root: (root / "clauses/pariwisata/lampiran.yaml").write_bytes(b"kegiatan:\n  - kegiatan: Caf\xe9\n"),
      "clauses/pariwisata/lampiran.yaml:2", "not UTF-8"),
 ]

@@ -20,6 +20,7 @@ class Context:
     date: dt.datetime                  # created/modified stamp (fixed, for reproducible bytes)
     language: object                   # docgen.language.Language: the words it prints by itself
     options: dict = field(default_factory=dict)   # this writer's options, by name
+    manifest: bytes | None = None      # a final document: what it was made from (JSON), embedded in a PDF
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ class Writer:
 
 
 WRITERS = {writer.name: writer for writer in (
-    Writer("docx", ".docx", "docx", (), {"plain_numbers": False}, default=True, redline=True),
-    Writer("pdf", ".pdf", "pdf", ("pdf/*", "fonts/*"), default=True, redline=True),
-    Writer("html", ".html", "html", ("pdf/*", "fonts/*")),
+    Writer("docx", ".docx", "docx", ("layout.yaml",), {"plain_numbers": False}, default=True, redline=True),
+    Writer("pdf", ".pdf", "pdf", ("layout.yaml", "pdf/*", "fonts/*"), default=True, redline=True),
+    Writer("html", ".html", "html", ("layout.yaml", "pdf/*", "fonts/*")),
     Writer("text", ".txt", "text"),
 )}
 

@@ -8,47 +8,35 @@ import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Cm, Mm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Mm, Pt
 
 from ..model import (DOTS, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Revision,
                      Signature, Table, Text)
+from .. import layout as layout_data
+from ..layout import Layout
 from . import ooxml
 
 ANCHOR_PREFIX = "K_"   # clause anchors: K_ + the clause id with '-' as '_' (ids never contain '_')
-INDENT_CM = 1.0          # width of an ayat number or a list label
-FONT_SIZE = Pt(12)
-
-# Paragraph style (its name comes from the words file) → (alignment, bold, keep with next, space before pt,
-# space after pt)
-STYLES = {
-    "title": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
-    "number": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
-    "body": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
-    "article": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 12, 0),
-    "article_title": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 6),
-    "paragraph": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 6),
-    "item1": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "item2": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "item3": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "item4": (WD_ALIGN_PARAGRAPH.JUSTIFY, False, False, 0, 3),
-    "signature": (WD_ALIGN_PARAGRAPH.CENTER, False, True, 0, 0),
-    "annex_title": (WD_ALIGN_PARAGRAPH.CENTER, True, True, 0, 0),
-    "table": (WD_ALIGN_PARAGRAPH.LEFT, False, False, 0, 0),
-    "initials": (WD_ALIGN_PARAGRAPH.CENTER, False, False, 0, 0),
-}
+COMPATIBILITY_MODE = 15   # Word 2013 and later: the document does not open in "Compatibility Mode"
+ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
+# The paragraph styles: their layout is in templates/layout.yaml, their names in the words file.
+ROLES = ("title", "number", "body", "article", "article_title", "paragraph", "item1", "item2", "item3", "item4",
+         "signature", "annex_title", "table", "initials", "page_number")
 ITEM_STYLES = ("item1", "item2", "item3", "item4")
 
 
 def style_names(language) -> dict[str, str]:
-    """Each style of STYLES by the name the words file gives it."""
-    names = {role: language.word("styles", role) for role in STYLES if not role.startswith("item")}
+    """Each style of ROLES by the name the words file gives it."""
+    names = {role: language.word("styles", role) for role in ROLES if not role.startswith("item")}
     names.update(zip(ITEM_STYLES, language.word("styles", "items")))
     return names
 
 
 def style_ids(language) -> dict[str, str]:
-    """Each style of STYLES by its id in the document: its name without spaces."""
+    """Each style of ROLES by its id in the document: its name without spaces."""
     return {role: name.replace(" ", "") for role, name in style_names(language).items()}
 
 
@@ -58,8 +46,9 @@ def write(agreement: Agreement, context) -> bytes:
     Pasal numbers are SEQ fields and references REF fields to bookmarks, so Word renumbers
     both after a Pasal is inserted by hand (F9); with the option plain_numbers, plain text.
     """
-    document = _document(agreement, context)
-    writer = _Writer(document, not context.options.get("plain_numbers", False), context.language)
+    document, layout = _document(agreement, context)
+    writer = _Writer(document, layout, agreement, not context.options.get("plain_numbers", False),
+                     context.language)
     writer.agreement(agreement)
     return _saved(document)
 
@@ -67,12 +56,12 @@ def write(agreement: Agreement, context) -> bytes:
 def write_matrix(agreement: Agreement, rows, context) -> bytes:
     """The change matrix: per changed clause, its number old → new, the old and the new text, and an
     empty column per party for its response. `agreement` is the newer version."""
-    document = _document(agreement, context)
+    document, layout = _document(agreement, context)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
     words = context.language.word("matrix")
-    writer = _Writer(document, False, context.language)
+    writer = _Writer(document, layout, agreement, False, context.language, landscape=True)
     writer.line((Text(words["title"]),), "title")
     for line in agreement.title_lines:
         writer.line(line, "title")
@@ -83,16 +72,22 @@ def write_matrix(agreement: Agreement, rows, context) -> bytes:
                    (words["renumbered"].format(row.old_number or none, row.new_number or none),
                     row.old_text, row.new_text))
              + tuple(() for _ in responses) for row in rows]
-    writer.table(Table((words["article"], words["old"], words["new"], *responses), tuple(cells)))
+    # a row may be longer than a page: it splits, and the header row repeats above its continuation
+    writer.table(Table((words["article"], words["old"], words["new"], *responses), tuple(cells)),
+                 layout.matrix_columns, rows_split=True)
     return _saved(document)
 
 
 def _document(agreement: Agreement, context):
+    """An empty document with the styles, page, language and properties of the agreement."""
+    layout = layout_data.load(context.templates)
     document = docx.Document()
-    _styles(document, agreement.page.font, context.language)
-    _page(document, agreement, context.language)
+    _styles(document, agreement.page.font, context.language, layout)
+    ooxml.document_language(document, context.language.word("page", "language_tag"))
+    ooxml.compatibility_mode(document, COMPATIBILITY_MODE)
+    _page(document, agreement, context.language, layout)
     _properties(document, agreement, context.date, context.language)
-    return document
+    return document, layout
 
 
 def _saved(document) -> bytes:
@@ -105,8 +100,12 @@ def _saved(document) -> bytes:
 class _Writer:
     """A visitor with one method per node kind of the tree."""
 
-    def __init__(self, document, fields: bool, language):
+    def __init__(self, document, layout: Layout, agreement: Agreement, fields: bool, language,
+                 landscape: bool = False):
         self.document = document
+        self.layout = layout
+        paper = agreement.page.height_mm if landscape else agreement.page.width_mm
+        self.text_width = Cm(layout.text_width_cm(paper))
         self.fields = fields
         self.language = language
         self.ids = style_ids(language)
@@ -142,7 +141,8 @@ class _Writer:
             for p in (heading, last):
                 self.tracked(p, p.runs, article.change)
         for paragraph in article.paragraphs:
-            last = self.paragraph(paragraph, INDENT_CM if paragraph.number else 0.0, article.clause_id)
+            last = self.paragraph(paragraph, self.layout.indent_cm if paragraph.number else 0.0,
+                                  article.clause_id)
         self.bookmarks.end(last, anchor)
 
     def number(self, p, key: tuple, instruction: str, value: str) -> None:
@@ -201,9 +201,9 @@ class _Writer:
 
     def item(self, item: Item, level: int, indent: float, clause_id: str | None = None):
         p = _paragraph(self.document, self.ids[ITEM_STYLES[level]])
-        left = indent + (level + 1) * INDENT_CM
+        left = indent + (level + 1) * self.layout.indent_cm
         p.paragraph_format.left_indent = Cm(left)
-        p.paragraph_format.first_line_indent = Cm(-INDENT_CM)
+        p.paragraph_format.first_line_indent = Cm(-self.layout.indent_cm)
         p.paragraph_format.tab_stops.add_tab_stop(Cm(left))
         key = ("item", clause_id, item.label) if item.label and clause_id else None
         self.line_start(p, item, key, self.language.item_label(item), self.language.position(item.kind, item.index))
@@ -244,6 +244,7 @@ class _Writer:
         self.spacer()
         table = self.document.add_table(rows=2, cols=len(signatures))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        self.widths(table, [100 / len(signatures)] * len(signatures))
         for row in table.rows:
             ooxml.cant_split(row)
         for top, bottom, signature in zip(table.rows[0].cells, table.rows[1].cells, signatures):
@@ -253,31 +254,38 @@ class _Writer:
             self.content(_paragraph(top, self.ids["signature"]), signature.office)
             name = bottom.paragraphs[0]
             _restyle(name, self.ids["signature"])
-            name.paragraph_format.space_before = Cm(2.6)
+            name.paragraph_format.space_before = Cm(self.layout.signature_room_cm)
             for run in _runs(self, name, signature.name):
                 run.bold = True
                 run.underline = True
 
     def annex(self, annex: Annex) -> None:
-        _paragraph(self.document, self.ids["annex_title"]).add_run().add_break(WD_BREAK.PAGE)
-        for line in annex.heading:
-            self.line(line, "annex_title")
+        for index, line in enumerate(annex.heading):
+            self.line(line, "annex_title").paragraph_format.page_break_before = index == 0 or None
         self.spacer()
-        self.table(annex.table)
+        self.table(annex.table, self.layout.annex_columns)
 
-    def table(self, data: Table) -> None:
-        """A bordered table whose header row repeats on every page; a row never splits."""
+    def table(self, data: Table, columns: dict, rows_split: bool = False) -> None:
+        """A bordered table whose header row repeats on every page; a row splits only when `rows_split`."""
         table = self.document.add_table(rows=1 + len(data.rows), cols=len(data.header))
         ooxml.table_borders(table)
+        self.widths(table, layout_data.column_widths(columns, len(data.header)))
         ooxml.repeat_header(table.rows[0])
         for cell, text in zip(table.rows[0].cells, data.header):
             _restyle(cell.paragraphs[0], self.ids["table"])
             cell.paragraphs[0].add_run(text).bold = True
         for row, values in zip(table.rows[1:], data.rows):
-            ooxml.cant_split(row)
+            if not rows_split:
+                ooxml.cant_split(row)
             for cell, value in zip(row.cells, values):
                 _restyle(cell.paragraphs[0], self.ids["table"])
                 self.content(cell.paragraphs[0], value)
+
+
+    def widths(self, table, percentages: list[float]) -> None:
+        """Fixed column widths (percent of the text width) and the layout's cell margins, as in the PDF."""
+        widths = [Emu(round(self.text_width * share / 100)) for share in percentages]
+        ooxml.table_geometry(table, widths, self.layout.cell_padding_pt)
 
 
 def clause_anchor(clause_id: str) -> str:
@@ -316,65 +324,80 @@ def _add_text(p, text: str) -> None:
             run.add_text(piece)
 
 
-def _styles(document, font: str, language) -> None:
+def _styles(document, font: str, language, layout: Layout) -> None:
+    """The named styles of layout.yaml on top of Normal, which carries the font and the line pitch."""
     styles = document.styles
+    # the defaults of the document: no space after a paragraph, the line pitch of the text
+    defaults = ooxml.child(ooxml.child(ooxml.child(styles.element, "w:docDefaults"), "w:pPrDefault"), "w:pPr")
+    spacing = ooxml.child(defaults, "w:spacing")
+    for name, value in (("w:before", "0"), ("w:after", "0"), ("w:line", str(round(layout.line_pt * 20))),
+                        ("w:lineRule", "exact")):
+        spacing.set(qn(name), value)
     normal = styles["Normal"]
     normal.font.name = font
-    normal.font.size = FONT_SIZE
+    normal.font.size = Pt(layout.font_pt)
     ooxml.set_fonts(normal.element, font)
-    ooxml.set_language(normal.element, language.word("page", "language_tag"))
-    normal.paragraph_format.line_spacing = 1.15
-    normal.paragraph_format.space_after = Pt(0)
+    fmt = normal.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(layout.line_pt)
+    fmt.space_before = fmt.space_after = Pt(0)
+    # Word knows only "widow/orphan control" (two lines each); the PDF takes the same numbers
+    fmt.widow_control = layout.orphans > 1 or layout.widows > 1
     names = style_names(language)
-    for role, (alignment, bold, keep, before, after) in STYLES.items():
+    for role in ROLES:
+        data = layout.style(role)
         style = styles.add_style(names[role], WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
         style.quick_style = True
         fmt = style.paragraph_format
-        fmt.alignment = alignment
-        fmt.keep_with_next = keep
-        fmt.space_before = Pt(before)
-        fmt.space_after = Pt(after)
-        style.font.bold = bold or None
+        fmt.alignment = ALIGN[data.align]
+        fmt.keep_with_next = data.keep_next
+        fmt.space_before = Pt(data.before)
+        fmt.space_after = Pt(data.after)
+        style.font.bold = data.bold or None
+        if data.font_pt:
+            style.font.size = Pt(data.font_pt)
+        if data.line_pt:
+            fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            fmt.line_spacing = Pt(data.line_pt)
+        if data.outline:
+            ooxml.outline_level(style, data.outline - 1)
+    indent = layout.indent_cm
     ayat = styles[names["paragraph"]].paragraph_format
-    ayat.left_indent = Cm(INDENT_CM)
-    ayat.first_line_indent = Cm(-INDENT_CM)
-    ayat.tab_stops.add_tab_stop(Cm(INDENT_CM))
+    ayat.left_indent = Cm(indent)
+    ayat.first_line_indent = Cm(-indent)
+    ayat.tab_stops.add_tab_stop(Cm(indent))
     for level, role in enumerate(ITEM_STYLES):
         fmt = styles[names[role]].paragraph_format
-        fmt.left_indent = Cm(INDENT_CM * (level + 2))
-        fmt.first_line_indent = Cm(-INDENT_CM)
-    for role in ("table", "initials"):
-        styles[names[role]].font.size = Pt(10)
-        styles[names[role]].paragraph_format.line_spacing = 1.0
+        fmt.left_indent = Cm(indent * (level + 2))
+        fmt.first_line_indent = Cm(-indent)
 
 
-def _page(document, agreement: Agreement, language) -> None:
+def _page(document, agreement: Agreement, language, layout: Layout) -> None:
     page = agreement.page
+    margin = layout.margin_cm
     section = document.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
     section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
-    section.left_margin, section.right_margin = Cm(3), Cm(2)
-    section.top_margin, section.bottom_margin = Cm(2.5), Cm(3.5)
-    section.footer_distance = Cm(1)
+    section.left_margin, section.right_margin = Cm(margin["left"]), Cm(margin["right"])
+    section.top_margin, section.bottom_margin = Cm(margin["top"]), Cm(margin["bottom"])
+    section.footer_distance = Cm(layout.footer_cm)
     footer = section.footer
     number_line = footer.paragraphs[0]
     ids = style_ids(language)
-    _restyle(number_line, ids["initials"])
+    _restyle(number_line, ids["page_number"])
     ooxml.simple_field(number_line, "PAGE", "1")
-    table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(2.2 * len(page.paraf)))
+    box = layout.paraf_box_cm
+    table = footer.add_table(rows=2, cols=len(page.paraf), width=Cm(box["width"] * len(page.paraf)))
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
-    table.autofit = False
+    ooxml.table_geometry(table, [Cm(box["width"])] * len(page.paraf), layout.cell_padding_pt)
     ooxml.table_borders(table)
-    for column in table.columns:
-        column.width = Cm(2.2)
     for row in table.rows:
-        for cell in row.cells:  # Word and LibreOffice read the width of each cell
-            cell.width = Cm(2.2)
+        for cell in row.cells:
             _restyle(cell.paragraphs[0], ids["initials"])
     for cell, label in zip(table.rows[0].cells, page.paraf):
         cell.paragraphs[0].add_run(language.word("page", "paraf").format(label))
-    table.rows[1].height = Cm(0.9)
+    table.rows[1].height = Cm(box["height"])
     # A footer must end with a paragraph: the page number goes below the boxes.
     footer._element.append(number_line._p)
     if agreement.draft:
@@ -390,12 +413,12 @@ def _properties(document, agreement: Agreement, date: dt.datetime, language) -> 
     core = document.core_properties
     core.title = _fit(agreement.title)
     core.subject = _fit(agreement.subject)
-    core.author = ""
+    core.author = core.last_modified_by = _fit(agreement.author)
     core.comments = ""
-    core.last_modified_by = ""
-    core.keywords = f"{agreement.kind}; {agreement.combination}"
+    core.keywords = _fit("; ".join(agreement.keywords))
     core.category = language.plain(agreement.title_lines[0]) if agreement.title_lines else ""
     core.language = language.word("page", "language_tag")
     core.content_status = language.word("page", "status", "draft" if agreement.draft else "final")
     core.revision = 1
     core.created = core.modified = date
+    ooxml.app_properties(document, agreement.author, f"{agreement.kind}.j2")

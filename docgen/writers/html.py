@@ -1,4 +1,5 @@
-"""Agreement tree → a standalone HTML page: the PDF's page template and CSS, fonts referenced.
+"""Agreement tree → a standalone HTML page: the PDF's page template and CSS (with the layout of
+templates/layout.yaml, which the DOCX shares), fonts referenced.
 
 `page()` is the public entry point (the PDF writer and a preview call it); `write()` is the
 writer registered as `--format html`.
@@ -16,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.ttLib import TTFont
 
+from .. import layout as layout_data
 from ..errors import DocgenError
 from ..language import Language, load
 from ..library import inside, load_data, read_text
@@ -39,8 +41,11 @@ def page(agreement: Agreement, templates: Path, language: Language | None = None
     watermark = ""
     if agreement.draft:
         watermark = _watermark(fonts.get("bold") or fonts["regular"], language.word("page", "watermark"))
+    layout = layout_data.load(templates)
     return _environment(templates).get_template(TEMPLATE).render(
-        a=agreement, words=language, ref=language.reference, dots=DOTS, family=family,
+        a=agreement, l=layout, language_tag=language.word("page", "language_tag"),
+        annex_widths=lambda count: [round(w, 3) for w in layout_data.column_widths(layout.annex_columns, count)],
+        words=language, ref=language.reference, dots=DOTS, family=family,
         font_files={style: url(path) for style, path in fonts.items()},
         css=read_text(templates / "pdf" / STYLESHEET), date=date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else "",
         watermark=watermark)

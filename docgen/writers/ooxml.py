@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
+from lxml import etree
 from docx.oxml.ns import qn
 
 # A fixed zip timestamp keeps the bytes of a DOCX the same for the same input.
@@ -19,30 +20,131 @@ LEFTOVER_RELS = (RT.THUMBNAIL, RT.CUSTOM_XML, STYLES_WITH_EFFECTS)
 APP_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" \
 xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">\
-<Application>docgen</Application></Properties>"""
+<Template>{template}</Template><Application>docgen</Application><Company>{company}</Company></Properties>"""
+
+# The order of the children the schema (ISO/IEC 29500-1, transitional) allows in the elements docgen
+# writes into; an element appended out of order is a schema error Word may "repair" by dropping it.
+SCHEMA_ORDER = {
+    "w:tblPr": ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
+                "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription",
+                "w:tblPrChange"),
+    "w:trPr": ("w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter", "w:cantSplit",
+               "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del",
+               "w:trPrChange"),
+    "w:tblCellMar": ("w:top", "w:start", "w:left", "w:bottom", "w:end", "w:right"),
+    "w:tcPr": ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd",
+               "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark",
+               "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange"),
+    "w:pPr": ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+              "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+              "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+              "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+              "w:pPrChange"),
+    # a paragraph mark's run properties begin with its own tracked insertion or deletion
+    "w:rPr": ("w:ins", "w:del", "w:moveFrom", "w:moveTo", "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i",
+              "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrike", "w:outline", "w:shadow", "w:emboss",
+              "w:imprint", "w:noProof", "w:snapToGrid", "w:vanish", "w:webHidden", "w:color", "w:spacing",
+              "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+              "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+              "w:specVanish", "w:oMath", "w:rPrChange"),
+    "w:sectPr": ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+                 "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+                 "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter",
+                 "w:docGrid", "w:printerSettings", "w:sectPrChange"),
+    "w:settings": ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation",
+                   "w:removeDateAndTime", "w:doNotDisplayPageBoundaries", "w:displayBackgroundShape",
+                   "w:printPostScriptOverText", "w:printFractionalCharacterWidth", "w:printFormsData",
+                   "w:embedTrueTypeFonts", "w:embedSystemFonts", "w:saveSubsetFonts", "w:saveFormsData",
+                   "w:mirrorMargins", "w:alignBordersAndEdges", "w:bordersDoNotSurroundHeader",
+                   "w:bordersDoNotSurroundFooter", "w:gutterAtTop", "w:hideSpellingErrors",
+                   "w:hideGrammaticalErrors", "w:activeWritingStyle", "w:proofState", "w:formsDesign",
+                   "w:attachedTemplate", "w:linkStyles", "w:stylePaneFormatFilter", "w:stylePaneSortMethod",
+                   "w:documentType", "w:mailMerge", "w:revisionView", "w:trackRevisions", "w:doNotTrackMoves",
+                   "w:doNotTrackFormatting", "w:documentProtection", "w:autoFormatOverride",
+                   "w:styleLockTheme", "w:styleLockQFSet", "w:defaultTabStop", "w:autoHyphenation",
+                   "w:consecutiveHyphenLimit", "w:hyphenationZone", "w:doNotHyphenateCaps", "w:showEnvelope",
+                   "w:summaryLength", "w:clickAndTypeStyle", "w:defaultTableStyle", "w:evenAndOddHeaders",
+                   "w:bookFoldRevPrinting", "w:bookFoldPrinting", "w:bookFoldPrintingSheets",
+                   "w:drawingGridHorizontalSpacing", "w:drawingGridVerticalSpacing",
+                   "w:displayHorizontalDrawingGridEvery", "w:displayVerticalDrawingGridEvery",
+                   "w:doNotUseMarginsForDrawingGridOrigin", "w:drawingGridHorizontalOrigin",
+                   "w:drawingGridVerticalOrigin", "w:doNotShadeFormData", "w:noPunctuationKerning",
+                   "w:characterSpacingControl", "w:printTwoOnOne", "w:strictFirstAndLastChars",
+                   "w:noLineBreaksAfter", "w:noLineBreaksBefore", "w:savePreviewPicture",
+                   "w:doNotValidateAgainstSchema", "w:saveInvalidXml", "w:ignoreMixedContent",
+                   "w:alwaysShowPlaceholderText", "w:doNotDemarcateInvalidXml", "w:saveXmlDataOnly",
+                   "w:useXSLTWhenSaving", "w:saveThroughXslt", "w:showXMLTags", "w:alwaysMergeEmptyNamespace",
+                   "w:updateFields", "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat",
+                   "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang",
+                   "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures",
+                   "w:forceUpgrade", "w:captions", "w:readModeInkLockDown", "w:smartTagType",
+                   "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
+                   "w:listSeparator"),
+}
+
+
+def child(parent, tag: str):
+    """The child `tag` of `parent` ('w:lang' in an rPr), made and put in schema order when missing."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        insert_in_order(parent, found)
+    return found
+
+
+def insert_in_order(parent, element) -> None:
+    """Put `element` into `parent` before the first child the schema orders after it (SCHEMA_ORDER)."""
+    order = [qn(tag) for tag in SCHEMA_ORDER[parent.prefix + ":" + etree.QName(parent).localname]]
+    later = set(order[order.index(element.tag) + 1:])
+    for existing in parent:
+        if existing.tag in later:
+            existing.addprevious(element)
+            return
+    parent.append(element)
 
 
 def set_fonts(rpr_parent, name: str) -> None:
     """Use one font for every script slot (python-docx sets only ascii/hAnsi)."""
-    rpr = rpr_parent.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = child(rpr_parent.get_or_add_rPr(), "w:rFonts")
     for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(slot), name)
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
         fonts.attrib.pop(qn(theme), None)
 
 
-def set_language(rpr_parent, tag: str) -> None:
-    """Spelling and hyphenation language of a style (Word checks Indonesian text as Indonesian)."""
-    rpr = rpr_parent.get_or_add_rPr()
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), tag)
+def set_language(rpr, tag: str) -> None:
+    """Spelling and hyphenation language of run properties (Word checks Indonesian text as Indonesian)."""
+    lang = child(rpr, "w:lang")
+    for script in ("w:val", "w:eastAsia"):
+        lang.set(qn(script), tag)
+
+
+def document_language(document, tag: str) -> None:
+    """`tag` as the language of the defaults, of every style and of the theme fonts, so Word checks the
+    whole text as that language and a PDF exported from it declares it."""
+    styles = document.styles.element
+    defaults = child(child(child(styles, "w:docDefaults"), "w:rPrDefault"), "w:rPr")
+    set_language(defaults, tag)
+    for style in styles.iterchildren(qn("w:style")):
+        set_language(style.get_or_add_rPr(), tag)
+    settings = document.settings.element
+    child(settings, "w:themeFontLang").set(qn("w:val"), tag)
+
+
+def compatibility_mode(document, version: int) -> None:
+    """The Word version whose layout rules apply (15: Word 2013 and later, no "Compatibility Mode")."""
+    compat = child(document.settings.element, "w:compat")
+    for setting in compat.iterchildren(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), str(version))
+
+
+def outline_level(style, level: int) -> None:
+    """The outline level of a paragraph style (0 is level 1): Word's Navigation Pane and PDF bookmarks."""
+    child(style.element.get_or_add_pPr(), "w:outlineLvl").set(qn("w:val"), str(level))
 
 
 def simple_field(paragraph, instruction: str, cached: str) -> None:
@@ -59,9 +161,9 @@ def simple_field(paragraph, instruction: str, cached: str) -> None:
 
 def complex_field(paragraph, instruction: str, cached: str) -> None:
     """A field Word recomputes on F9 (SEQ, REF), with its current result cached so it reads right at once."""
-    def run_with(child) -> None:
+    def run_with(part) -> None:
         run = OxmlElement("w:r")
-        run.append(child)
+        run.append(part)
         paragraph._p.append(run)
 
     def char(kind: str):
@@ -74,8 +176,8 @@ def complex_field(paragraph, instruction: str, cached: str) -> None:
     instr.text = f" {instruction} "
     result = OxmlElement("w:t")
     result.text = cached
-    for child in (char("begin"), instr, char("separate"), result, char("end")):
-        run_with(child)
+    for part in (char("begin"), instr, char("separate"), result, char("end")):
+        run_with(part)
 
 
 class Bookmarks:
@@ -136,11 +238,8 @@ class Revisions:
 
     def mark_paragraph(self, paragraph, kind: str, author: str, date: str) -> None:
         """Mark the paragraph mark itself, so accepting a deleted paragraph removes it entirely."""
-        rpr = paragraph._p.get_or_add_pPr().find(qn("w:rPr"))
-        if rpr is None:
-            rpr = OxmlElement("w:rPr")
-            paragraph._p.get_or_add_pPr().append(rpr)
-        rpr.append(self._element(kind, author, date))
+        rpr = child(paragraph._p.get_or_add_pPr(), "w:rPr")
+        insert_in_order(rpr, self._element(kind, author, date))
 
     def _element(self, kind: str, author: str, date: str):
         element = OxmlElement(f"w:{kind}")
@@ -153,8 +252,7 @@ class Revisions:
 
 def table_borders(table, size: int = 4) -> None:
     """Single thin borders on every cell edge (the paraf boxes, the annex table)."""
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
+    borders = child(table._tbl.tblPr, "w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "single")
@@ -162,19 +260,36 @@ def table_borders(table, size: int = 4) -> None:
         element.set(qn("w:space"), "0")
         element.set(qn("w:color"), "000000")
         borders.append(element)
-    tbl_pr.append(borders)
+
+
+def table_geometry(table, widths, padding_pt: dict) -> None:
+    """Fixed column widths (w:tblGrid and every cell's w:tcW, which Word and LibreOffice each read) and
+    the inner margins of the cells, so the table is laid out as its widths say, not by its content."""
+    tbl_pr = table._tbl.tblPr
+    total = child(tbl_pr, "w:tblW")
+    total.set(qn("w:type"), "dxa")
+    total.set(qn("w:w"), str(sum(round(width.twips) for width in widths)))
+    child(tbl_pr, "w:tblLayout").set(qn("w:type"), "fixed")
+    margins = child(tbl_pr, "w:tblCellMar")
+    for edge in ("top", "left", "bottom", "right"):
+        element = child(margins, f"w:{edge}")
+        element.set(qn("w:w"), str(round(padding_pt[edge] * 20)))
+        element.set(qn("w:type"), "dxa")
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
 
 
 def repeat_header(row) -> None:
     """Repeat a table's header row on every page it runs over."""
-    tr_pr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    tr_pr.append(header)
+    child(row._tr.get_or_add_trPr(), "w:tblHeader")
 
 
 def cant_split(row) -> None:
     """Keep a table row on one page."""
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    child(row._tr.get_or_add_trPr(), "w:cantSplit")
 
 
 WATERMARK = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" \
@@ -201,14 +316,19 @@ def watermark(header, text: str, font: str) -> None:
 
 
 def drop_leftovers(document) -> None:
-    """Remove what python-docx's default template carries: thumbnail, custom XML, app properties."""
+    """Remove what python-docx's default template carries: thumbnail, custom XML."""
     package = document.part.package
     for owner in (package, document.part):
         for rel_id, rel in list(owner.rels.items()):
             if rel.reltype in LEFTOVER_RELS:
                 owner.rels.pop(rel_id)
-    app = package.part_related_by(RT.EXTENDED_PROPERTIES)
-    app._blob = APP_XML.encode("utf-8")
+
+
+def app_properties(document, company: str, template: str) -> None:
+    """The extended properties (docProps/app.xml): the application, the template the document was made
+    from and the office that made it (the template's leftovers, such as its page count, go)."""
+    app = document.part.package.part_related_by(RT.EXTENDED_PROPERTIES)
+    app._blob = APP_XML.format(template=escape(template), company=escape(company)).encode("utf-8")
 
 
 def normalised_zip(data: bytes) -> bytes:

@@ -13,14 +13,29 @@ from ..model import Agreement
 from . import html
 
 
+# A final PDF is for the archive: PDF/A-3 ("a": tagged, with a structure tree for screen readers and
+# reflow; "3": files may be embedded, such as the manifest of the clauses it was made from).
+ARCHIVE_VARIANT = "pdf/a-3a"
+MANIFEST_NAME = "docgen-manifest.json"
+
+
 def write(agreement: Agreement, context) -> bytes:
-    """The PDF bytes of one agreement."""
+    """The PDF bytes of one agreement: a plain PDF for a draft; PDF/A-3a, tagged, with the manifest of
+    `context` embedded as a file, for a final one."""
     page = html.page(agreement, context.templates, context.language, context.date)
     document = weasyprint.HTML(string=page, base_url=str(context.templates / "pdf") + "/",
                                url_fetcher=_LibraryFiles(context.templates))
     # a fixed identifier per document keeps the bytes reproducible
     identifier = f"{agreement.combination}/{agreement.name}".encode()
-    return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier)
+    options = {}
+    if not agreement.draft:
+        options["pdf_variant"] = ARCHIVE_VARIANT
+        if context.manifest is not None:
+            options["attachments"] = [weasyprint.Attachment(
+                string=context.manifest, name=MANIFEST_NAME, relationship="Supplement",
+                description="docgen: the clauses this document was made from",
+                created=context.date, modified=context.date)]
+    return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier, **options)
 
 
 class _LibraryFiles(URLFetcher):
