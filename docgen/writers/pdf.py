@@ -1,9 +1,14 @@
 """Agreement tree → the HTML page (writers/html.py) → PDF with WeasyPrint, fonts from templates/fonts."""
 from __future__ import annotations
 
+import urllib.parse
+from pathlib import Path
+
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
+from ..library import read_bytes
 from ..model import Agreement
 from . import html
 
@@ -18,7 +23,8 @@ def write(agreement: Agreement, context) -> bytes:
     """The PDF bytes of one agreement: a plain PDF for a draft; PDF/A-3a, tagged, with the manifest of
     `context` embedded as a file, for a final one."""
     page = html.page(agreement, context.templates, context.language, context.date)
-    document = weasyprint.HTML(string=page, base_url=str(context.templates / "pdf") + "/")
+    document = weasyprint.HTML(string=page, base_url=str(context.templates / "pdf") + "/",
+                               url_fetcher=_LibraryFiles(context.templates))
     # a fixed identifier per document keeps the bytes reproducible
     identifier = f"{agreement.combination}/{agreement.name}".encode()
     options = {}
@@ -30,3 +36,20 @@ def write(agreement: Agreement, context) -> bytes:
                 description="docgen: the clauses this document was made from",
                 created=context.date, modified=context.date)]
     return document.write_pdf(font_config=FontConfiguration(), pdf_identifier=identifier, **options)
+
+
+class _LibraryFiles(URLFetcher):
+    """WeasyPrint reads only regular files under templates/ (the stylesheet, the fonts) and data: URLs;
+    a stylesheet that points anywhere else gets nothing."""
+
+    def __init__(self, templates: Path):
+        super().__init__(allowed_protocols=("file", "data"))
+        self.root = templates.resolve()
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+            if not path.resolve().is_relative_to(self.root):
+                raise ValueError(f"{url} is outside templates/; the PDF reads only the library's own files")
+            read_bytes(path)   # a regular file, or a refusal instead of a wait on a pipe
+        return super().fetch(url, headers)
