@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import consistency, language, markup
 from .catalogue import Catalogue, Request
-from .context import ContextBuilder
+from .context import FUNCTIONS, ContextBuilder
 from .errors import DocgenError
 from .library import Library, load_data
 from .model import Agreement, Annex, Article, Content, Page, Paragraph, Signature, Table, Text
@@ -42,7 +42,7 @@ class Assembler:
         self.code = str(library.programme.get("bahasa", language.DEFAULT))   # the words file to print with
         self.language = language.load(self.templates, self.code)
         self.catalogue = Catalogue(library)
-        self.sandbox = Sandbox(library, self.templates, self.language.filters())
+        self.sandbox = Sandbox(library, self.templates, self.language.filters(), tuple(FUNCTIONS))
         self.contexts = ContextBuilder(library, self.catalogue, self.sandbox)
 
     def agreement(self, request: Request) -> Agreement:
@@ -94,25 +94,36 @@ class Assembler:
         header = tuple(source_text(c) for c in frame.lines("lampiran_kolom"))
         rows = []
         for number, activity in enumerate(data["kegiatan"], start=1):
-            if not isinstance(activity, dict) or not set(ACTIVITY) <= set(activity):
-                raise DocgenError(f"activity {number} needs {', '.join(ACTIVITY)}", data.path,
-                                  data.lines.get("kegiatan"))
-            leads = activity.get("pelaksana") or {}
-            what, target, year = (Text(str(activity[key])) for key in ACTIVITY)
-            cells = [(Text(f"{number}."),), (what,), (target,)]
-            for party in context["pihak"]:
-                lead = leads.get(party["kode"])
-                cells.append((Text(lead),) if lead else resolve.content(str(party["instansi"]["nama"]), None))
-            cells.append((year,))
-            rows.append(tuple(cells))
+            missing = [key for key in ACTIVITY if key not in activity] if isinstance(activity, dict) else list(ACTIVITY)
+            if missing:
+                raise DocgenError(f"activity {number} needs {', '.join(ACTIVITY)}; add {missing[0]}", data.path,
+                                  _item_line(activity, data.lines.get("kegiatan")))
+            rows.append(_row(frame.block("lampiran_baris", {"k": activity, "n": number}), resolve))
         if any(len(row) != len(header) for row in rows):
-            raise DocgenError(f"block lampiran_kolom gives {len(header)} columns but each row has "
-                              f"{len(rows[0])} (No., activity, target, one per party, year)", "templates/pks.j2")
-        return Annex(frame.lines("lampiran_judul"), Table(header, tuple(rows)))
+            raise DocgenError(f"block lampiran_kolom gives {len(header)} columns but block lampiran_baris gives "
+                              f"{len(rows[0])} cells; make them agree", "templates/pks.j2")
+        return Annex(frame.lines("lampiran_judul"), Table(header, tuple(rows)), frame.signatures())
 
 
-# The keys of an activity in lampiran.yaml, in the order of the table's columns.
-ACTIVITY = {"kegiatan": "what is done", "target": "its measurable result", "tahun": "its year or years"}
+# The keys of an activity in lampiran.yaml; block lampiran_baris of templates/pks.j2 prints them.
+ACTIVITY = {"kegiatan": "what is done", "indikator": "how its result is measured", "target": "its measurable result",
+            "lokasi": "where", "sumber_dana": "its indicative funding", "tahun": "its year or years"}
+
+
+def _row(text: str, resolve: Resolver) -> tuple[Content, ...]:
+    """One table row from block lampiran_baris: a line starting '| ' opens a cell, other lines continue it."""
+    cells: list[list[str]] = []
+    for line in text.split("\n"):
+        if line.startswith("|"):
+            cells.append([line[1:].strip()])
+        elif line.strip() and cells:
+            cells[-1].append(line.strip())
+    return tuple(resolve.content("\n".join(cell), None) for cell in cells)
+
+
+def _item_line(item, default):
+    lines = getattr(item, "lines", None)
+    return min(lines.values()) if lines else default
 
 
 class _Frame:
@@ -122,6 +133,10 @@ class _Frame:
         self.sandbox, self.context, self.resolve = assembler.sandbox, context, resolve
         self.language = assembler.language
         self.name = f"{request.kind}.j2"
+
+    def has(self, name: str) -> bool:
+        """Whether the frame has an optional block (tanda_tangan_bawah: lines under a signer's name)."""
+        return name in self.sandbox.env.get_template(self.name).blocks
 
     def block(self, name: str, extra: dict | None = None) -> str:
         return self.sandbox.render(self.name, {**self.context, **(extra or {})}, block=name)
@@ -142,7 +157,8 @@ class _Frame:
             if len(sig) < 3:
                 raise DocgenError("block tanda_tangan must give at least three lines: role, office, name", self.name)
             office = tuple(itertools.chain(*(((Text("\n"),) if i else ()) + line for i, line in enumerate(sig[1:-1]))))
-            signatures.append(Signature(source_text(sig[0]), office, sig[-1]))
+            below = self.lines("tanda_tangan_bawah", {"p": party}) if self.has("tanda_tangan_bawah") else ()
+            signatures.append(Signature(source_text(sig[0]), office, sig[-1], below))
         return tuple(signatures)
 
 

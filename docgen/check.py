@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from . import writers
+from . import facts, writers
 from .assemble import Assembler
 from .build import blanks
 from .catalogue import Request
@@ -18,8 +18,9 @@ from .model import Agreement, Article, Item, Paragraph, walk
 from .writers import text as writers_text
 
 COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
-# Names a frame template may use besides the clause context: the party of a signature column.
-FRAME_NAMES = {"p"}
+# Names a frame template may use besides the clause context: the party of a signature column,
+# the activity of a Lampiran row and its number.
+FRAME_NAMES = {"p", "k", "n"}
 
 
 def check(root: Path, final: bool = False) -> list[DocgenError]:
@@ -30,7 +31,7 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
         assembler = Assembler(library)
     except DocgenError as error:  # a data file itself is unreadable: nothing else can be checked
         return problems + [error]
-    problems += _static(assembler) + _writer_inputs(library)
+    problems += library_problems(assembler) + _writer_inputs(library)
     documents, assembly_problems = _documents(assembler)
     problems += assembly_problems
     # one line per place to fix: the same line breaks every document that uses it
@@ -56,17 +57,17 @@ def _source(path: Path) -> str | None:
 
 # ---- without building: the text of every clause and template ---------------------------------
 
-def _static(assembler: Assembler) -> list[DocgenError]:
+def library_problems(assembler: Assembler) -> list[DocgenError]:
+    """Problems of the clause and template texts themselves, without building (build runs these too)."""
     library = assembler.library
     problems = []
     known = assembler.contexts.names()
     sources = [(c.path, c.source, known) for c in library.clauses]
     for frame in sorted(library.templates.glob("*.j2")):
-        source = _source(frame)
-        if source is None:
-            problems.append(DocgenError("not readable as UTF-8 text; save the file as UTF-8", display(frame)))
-            continue
-        sources.append((display(frame), source, known | FRAME_NAMES))
+        try:
+            sources.append((display(frame), read_text(frame), known | FRAME_NAMES))
+        except DocgenError as error:   # not UTF-8, not a regular file, a character it may not carry
+            problems.append(error)
     for path, source, names in sources:
         problems += _template(assembler, path, source, names)
         problems += _counts(path, source, assembler.language)
@@ -74,6 +75,67 @@ def _static(assembler: Assembler) -> list[DocgenError]:
         source = _source(data)
         if source is not None:
             problems += _counts(display(data), source, assembler.language)
+    problems += _defined_terms(library)
+    problems += _rule_sources(library)
+    return problems
+
+
+# ---- drafting: defined terms are written as defined (UU 12/2011 Lampiran II) -------------------
+
+DEFINITION = re.compile(r"^\s*[-+] (.+?) adalah ")
+ABBREVIATION = re.compile(r"yang selanjutnya (?:disingkat|disebut) (\S+(?: [A-Z]\S*)*)")
+TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\[#[a-z0-9{}~ .'()_-]+\]")
+
+
+def defined_terms(library: Library) -> dict[str, list[tuple[str, str, int]]]:
+    """Per document kind: (term, file, line) of every term a KETENTUAN UMUM article defines."""
+    terms: dict[str, list[tuple[str, str, int]]] = {}
+    for clause in library.clauses:
+        if clause.title != "KETENTUAN UMUM":
+            continue
+        for number, line in enumerate(clause.source.split("\n"), start=1):
+            found = DEFINITION.match(line)
+            if not found:
+                continue
+            names = [found.group(1)] + ABBREVIATION.findall(found.group(1))
+            names = [re.sub(r" yang selanjutnya .*", "", n) for n in names]
+            for kind in clause.documents:
+                terms.setdefault(kind, []).extend((n, clause.path, number) for n in names if "{" not in n)
+    return terms
+
+
+def _defined_terms(library: Library) -> list[DocgenError]:
+    """A defined term written with other capitals ('pihak lainnya' for PIHAK) anywhere its definition applies."""
+    problems = []
+    for kind, terms in defined_terms(library).items():
+        sources = [(c.path, c.source) for c in library.clauses if kind in c.documents]
+        if kind == "pks":  # a PKS also prints its sector's programme of activities
+            sources += [(d.path, Path(d.path).read_text(encoding="utf-8")) for d in library.annexes.values()]
+        patterns = [(term, re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.IGNORECASE), path, line)
+                    for term, path, line in terms]
+        for path, source in sources:
+            for number, text in enumerate(source.split("\n"), start=1):
+                text = TEMPLATE_CODE.sub(lambda m: " " * len(m.group()), text)
+                for term, pattern, where, line in patterns:
+                    wrong = next((m.group() for m in pattern.finditer(text) if m.group() != term), None)
+                    if wrong:
+                        problems.append(DocgenError(
+                            f"'{wrong}' is the term '{term}' defined in Ketentuan Umum ({where}:{line}); write it "
+                            "exactly as defined", path, number))
+    return problems
+
+
+def _rule_sources(library: Library) -> list[DocgenError]:
+    """Every rule of rules.yaml names the regulation (or practice) it comes from."""
+    rules = library.rules.get("wajib") or {}
+    problems = []
+    for kind, entries in (rules.items() if isinstance(rules, dict) else []):
+        for entry in entries or []:
+            if not isinstance(entry, dict) or not str(entry.get("sumber") or "").strip():
+                line = min(entry.lines.values()) if isinstance(entry, dict) and entry.lines else rules.lines.get(kind)
+                problems.append(DocgenError("this rule names no source; add 'sumber:' (the regulation and article, "
+                                            "or 'regional practice') and 'sumber_terverifikasi: true/false'",
+                                            rules.path, line))
     return problems
 
 
@@ -87,10 +149,11 @@ def _writer_inputs(library: Library) -> list[DocgenError]:
 def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> list[DocgenError]:
     env = assembler.sandbox.env
     try:
-        tree = env.parse(source)
+        tree = env.parse(source, filename=path)   # a construct outside the clause rule fails here
         env.compile(source, filename=path)  # unknown filters and tests fail here
     except jinja2.TemplateSyntaxError as error:
-        return [DocgenError(f"template error: {error.message}", path, error.lineno)]
+        kind = "error" if isinstance(error, jinja2.TemplateAssertionError) else "syntax"
+        return [DocgenError(f"template {kind}: {error.message}", path, error.lineno)]
     problems = []
     undeclared = meta.find_undeclared_variables(tree) - names
     for node in tree.find_all(nodes.Name):
@@ -130,9 +193,13 @@ def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]
             problems.append(error)
             continue
         documents.append(agreement)
-        problems += _roles_and_provinces(assembler, agreement, request)
-        problems += _mandatory(assembler.library, agreement)
+        problems += document_problems(assembler, request, agreement)
     return documents, problems
+
+
+def document_problems(assembler: Assembler, request: Request, agreement: Agreement) -> list[DocgenError]:
+    """What is wrong with one assembled document (build refuses to write it while any is left)."""
+    return _roles_and_provinces(assembler, agreement, request) + _mandatory(assembler.library, agreement)
 
 
 def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: Request) -> list[DocgenError]:
@@ -154,7 +221,7 @@ def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: Re
     problems = []
     for text, sources in parts:
         for needle, pattern, message in (
-                [(role, re.escape(role), f"{role} in the {agreement.name} of {agreement.combination}, which has "
+                [(role, r"\s+".join(map(re.escape, role.split())), f"{role} in the {agreement.name} of {agreement.combination}, which has "
                   f"{len(codes)} parties; write PARA PIHAK or loop over pihak") for role in impossible]
                 + [(name, rf"(?<![\w-]){re.escape(name)}(?![\w-])",
                     f"'{name}' is named in the {agreement.name} of {agreement.combination}, but is not a party; "
@@ -193,7 +260,30 @@ def _mandatory(library: Library, agreement: Agreement) -> list[DocgenError]:
     rules = library.rules.get("wajib", {})
     required = rules.get(agreement.kind, []) if isinstance(rules, dict) else []
     titles = {a.title for a in agreement.articles}
-    return [DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', which "
-                        f"clauses/rules.yaml requires; add a clause with that title", rules.path,
-                        rules.lines.get(agreement.kind))
-            for title in required if title not in titles]
+    problems = []
+    for rule in required:
+        title = rule.get("judul") if isinstance(rule, dict) else rule
+        if title not in titles:
+            line = rule.lines.get("judul") if isinstance(rule, dict) else rules.lines.get(agreement.kind)
+            problems.append(DocgenError(f"the {agreement.name} of {agreement.combination} has no article '{title}', "
+                                        "which clauses/rules.yaml requires; add a clause with that title",
+                                        rules.path, line))
+    return problems
+
+
+def warnings(root: Path) -> list[DocgenError]:
+    """Facts the documents print without a source: they cannot be ticked off on the lembar verifikasi."""
+    try:
+        library = load(root, [])
+    except DocgenError:
+        return []
+    programme = library.programme
+    found = facts.unsourced(library.provinces, "provinsi") + facts.unsourced(library.agencies, "instansi")
+    for key in ("mou", "pks"):
+        found += facts.unsourced(programme.get(key) or {}, f"program {key}")
+    found += facts.unsourced([e for e in programme.get("dasar_hukum", []) if not (isinstance(e, dict) and
+                                                                                 "per_pihak" in e)], "dasar hukum")
+    found += facts.unsourced(programme.get("kategori_ksdd") or {}, "kategori KSDD")
+    for annex in library.annexes.values():
+        found += facts.unsourced(annex.get("peran_khusus") or {}, "peran khusus")
+    return found

@@ -1,7 +1,9 @@
 """The variables a clause can use (clauses/README.md): parties, roles, sectors, programme, recitals."""
 from __future__ import annotations
 
-from . import consistency
+import datetime as dt
+
+from . import consistency, facts
 from .catalogue import Catalogue, Request
 from .errors import DocgenError
 from .library import Library
@@ -45,13 +47,31 @@ class ContextBuilder:
             "bidang_ini": self._sector(request.sector) if request.sector else None,
         }
         context["program"] = self._programme(context, request.codes)
+        # the KSDD category is a legal judgement per combination: a blank to fill until it is in the data
+        categories = programme.get("kategori_ksdd") or {}
+        category = categories.get(request.combination) or _unknown(programme, ("kategori", "alasan"))
+        context["ksdd"] = filled(facts.values(category, signing_date(programme, request.kind)), marks,
+                                 f"kategori_ksdd {request.combination}")
         recitals = programme.get("konsiderans", {})
         context["konsiderans"] = [self.sandbox.render_string(str(r), context, recitals, request.kind)
                                   for r in recitals.get(request.kind, [])]
-        context["dasar_hukum"] = [entry["teks"] if isinstance(entry, dict) else entry
-                                  for entry in programme.get("dasar_hukum", [])
-                                  if not isinstance(entry, dict) or set(entry.get("pihak", [])) <= set(request.codes)]
+        context["dasar_hukum"] = self._legal_basis(request.codes, context)
         return context
+
+    def _legal_basis(self, codes: tuple[str, ...], context: dict) -> list[str]:
+        """The dasar hukum: fixed entries and `per_pihak` entries (one per party), in the order of `urut`."""
+        cited = []
+        for entry in self.library.programme.get("dasar_hukum", []):
+            if not isinstance(entry, dict):
+                cited.append(("", str(entry)))
+            elif "per_pihak" in entry:
+                for party in context["pihak"]:
+                    local = {**context, "p": party}
+                    cited.append((self.sandbox.render_string(str(entry.get("urut", "")), local, entry, "urut"),
+                                  self.sandbox.render_string(str(entry["per_pihak"]), local, entry, "per_pihak")))
+            elif set(entry.get("pihak", [])) <= set(codes):
+                cited.append((str(entry.get("urut", "")), str(entry["teks"])))
+        return [text for _, text in sorted(cited, key=lambda pair: pair[0])]
 
     def _party(self, request: Request, code: str, role: str, marks: Marks) -> dict:
         lib = self.library
@@ -59,7 +79,8 @@ class ContextBuilder:
         mou_codes = request.codes
         if request.kind == "pks":  # a PKS cites the numbers of the MoU it implements
             mou_codes = consistency.mou_parties(lib.programme, self.catalogue.combinations(), request.codes)
-        province = filled(lib.provinces[code], marks, f"provinces {code}")
+        signed = signing_date(lib.programme, request.kind)   # the facts valid then are the ones printed
+        province = filled(facts.values(lib.provinces[code], signed, f"provinces {code}"), marks, f"provinces {code}")
         party = {"kode": code, "peran": role, "pemerintah": province["pemerintah"], "provinsi": province,
                  "nomor_mou": _number(numbers, ("mou", "-".join(mou_codes), code), marks, role)}
         if request.kind == "mou":
@@ -71,7 +92,12 @@ class ContextBuilder:
         if not agency:
             raise DocgenError(f"no agency for sector '{sector}' and province '{code}'; add it",
                               lib.agencies.path, lib.agencies.lines.get(sector, 1))
-        party["instansi"] = filled(agency, marks, f"agencies {sector} {code}")
+        party["instansi"] = filled(facts.values(agency, signed, f"agencies {sector} {code}"), marks,
+                                   f"agencies {sector} {code}")
+        # a lead role the programme gives this province in this sector (lampiran.yaml: peran_khusus)
+        special = (lib.annexes.get(sector) or {}).get("peran_khusus") or {}
+        party["peran_khusus"] = filled(facts.values(special[code], signed), marks,
+                                       f"peran_khusus {sector} {code}") if code in special else None
         party["penandatangan"] = party["instansi"]["kepala"]
         party["nomor"] = _number(numbers, ("pks", sector, request.combination, code), marks, role)
         party["surat_kuasa"] = {key: _number(numbers, ("surat_kuasa", sector, code, key), marks, role)
@@ -95,7 +121,23 @@ class ContextBuilder:
 
     def _sector(self, slug: str) -> dict:
         data = self.library.sectors[slug]
-        return {"slug": slug, "nama": data["nama"], "judul": data["nama"].upper(), "urusan": data.get("urusan", "")}
+        return {"slug": slug, "nama": data["nama"], "judul": data["nama"].upper(), "urusan": data.get("urusan", ""),
+                "urusan_bidang": data.get("urusan_bidang", data["nama"])}
+
+
+def _unknown(data, keys: tuple[str, ...]):
+    """Unknown values (~) at the place of `data` where they would be filled in."""
+    blank = type(data)({key: None for key in keys})
+    blank.path, blank.lines = data.path, {key: data.lines.get("kategori_ksdd") or 1 for key in keys}
+    return blank
+
+
+def signing_date(programme: dict, kind: str) -> dt.date:
+    """The date a document is signed on: the facts valid then are the ones it uses."""
+    event = programme[kind]
+    if not isinstance(event.get("tanggal"), dt.date):
+        raise DocgenError("the signing date must be written YYYY-MM-DD", event.path, event.lines.get("tanggal"))
+    return event["tanggal"]
 
 
 def filled(data, marks: Marks, what: str, where: str = ""):

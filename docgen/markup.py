@@ -121,11 +121,15 @@ def _finish(siblings: list[_Draft], final: str, language, level: int = 0, style=
         stripped.append(item.text[: match.start()])
     if all(item.text.rstrip().endswith(";") for item in siblings):
         conjunction = ""  # every item typed with ';' alone: a list without a conjunction (recitals)
+    # every item typed with '.': each ends with a period (definitions of a Ketentuan Umum, UU 12/2011)
+    sentences = all(item.text.rstrip().endswith(".") for item in siblings)
     style = style or language.word("lists", "styles", siblings[0].marker)
     kind, close = style[level][:-1], style[level][-1]
     result = []
     for index, (item, text) in enumerate(zip(siblings, stripped)):
-        if index == len(siblings) - 1:
+        if sentences:
+            ending = "."
+        elif index == len(siblings) - 1:
             ending = final
         elif index == len(siblings) - 2 and conjunction:
             ending = f"; {conjunction}"

@@ -104,6 +104,7 @@ class Signature:
     role: str
     office: Content
     name: Content
+    below: tuple[Content, ...] = ()   # lines under the name, e.g. the NIP of an agency head
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Annex:
     """A Lampiran, on a page of its own."""
     heading: tuple[Content, ...]
     table: Table
+    signatures: tuple[Signature, ...] = ()   # the parties' signature block that closes the Lampiran
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,10 @@ def test_html_is_a_standalone_page_with_the_pdf_css_and_referenced_fonts(small, 
     from conftest import request_of
     assembler = assembler_for(small)
     expected = text(request_of(assembler, "mou", ("bali", "ntb")), assembler.language).split()
-    assert " ".join(expected[:200]) in " ".join(reader.words)
+    # a blank is an element of its own: punctuation right after it arrives as a separate piece of text
+    from docgen.model import DOTS
+    joined = re.sub(f"{DOTS} ([,.;])", f"{DOTS}\\1", " ".join(reader.words))
+    assert " ".join(expected[:200]) in joined
 
 
 def test_the_page_a_preview_calls_needs_only_the_tree_and_the_templates(small):
@@ -113,7 +116,7 @@ def test_the_page_a_preview_calls_needs_only_the_tree_and_the_templates(small):
     assert page.startswith("<!DOCTYPE html>") and 'url("/fonts/' in page
     assert "dcterms.created" not in page
     for province in ("bali", "ntt"):
-        assert assembler.library.agencies["perhubungan"][province]["nama"].upper() in page
+        assert assembler.library.agencies["perhubungan"][province]["nama"] in page
 
 
 def test_an_unknown_format_is_an_error_never_a_fallback():

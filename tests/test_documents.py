@@ -20,7 +20,7 @@ def test_every_document_in_both_formats(built, shipped):
 def without_repeated_table_header(tokens: list[str]) -> list[str]:
     """A PDF repeats the annex table's header on every page it runs over; a text export does not."""
     for start in range(len(tokens) - 2):
-        if tokens[start:start + 3] == ["No.", "Kegiatan", "Target"]:
+        if tokens[start:start + 2] == ["No.", "Kegiatan"]:
             header = tokens[start:tokens.index("Tahun", start) + 1]
             rest, kept = tokens[start + len(header):], []
             while rest:
@@ -100,7 +100,7 @@ def test_libreoffice_converts_the_docx_to_pdf(built, tmp_path, shipped):
     libreoffice_convert(files, "pdf", tmp_path)
     for path in files:
         reader = PdfReader(tmp_path / f"{path.stem}.pdf")
-        assert shipped.language.article_heading(1) in reader.pages[0].extract_text() + reader.pages[1].extract_text()
+        assert shipped.language.article_heading(1) in " ".join(page.extract_text() for page in reader.pages[:4])
         codes = path.stem.removesuffix("-mou").split("-")
         footer = reader.pages[0].extract_text()
         assert all(shipped.library.provinces[c]["singkatan"] in footer for c in codes), path

@@ -258,12 +258,16 @@ class _Writer:
             for run in _runs(self, name, signature.name):
                 run.bold = True
                 run.underline = True
+            for line in signature.below:
+                self.content(_paragraph(bottom, self.ids["signature"]), line)
 
     def annex(self, annex: Annex) -> None:
         for index, line in enumerate(annex.heading):
             self.line(line, "annex_title").paragraph_format.page_break_before = index == 0 or None
         self.spacer()
         self.table(annex.table, self.layout.annex_columns)
+        if annex.signatures:
+            self.signatures(annex.signatures)
 
     def table(self, data: Table, columns: dict, rows_split: bool = False) -> None:
         """A bordered table whose header row repeats on every page; a row splits only when `rows_split`."""

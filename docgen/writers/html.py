@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
@@ -20,7 +21,7 @@ from fontTools.ttLib import TTFont
 from .. import layout as layout_data
 from ..errors import DocgenError
 from ..language import Language, load
-from ..library import load_data, read_text
+from ..library import inside, load_data, read_text
 from ..model import DOTS, Agreement, Blank, Change, Ref
 
 TEMPLATE = "agreement.html"
@@ -86,8 +87,11 @@ def _watermark(font: Path, text: str) -> str:
 
 @lru_cache(maxsize=4)
 def _environment(templates: Path) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates / "pdf"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    # the page template is library text like the frames: sandboxed, and read only from templates/pdf/
+    def source(name: str) -> str:
+        return read_text(inside(templates / "pdf" / name, templates))
+    env = SandboxedEnvironment(loader=jinja2.FunctionLoader(source), autoescape=True,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.tests["ref"] = lambda part: isinstance(part, Ref)
     env.tests["blank"] = lambda part: isinstance(part, Blank)
     env.tests["change"] = lambda part: isinstance(part, Change)

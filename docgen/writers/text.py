@@ -13,13 +13,20 @@ def lines(agreement: Agreement, language) -> list[str]:
         out += [language.article_heading(article.number), article.title]
         out += paragraphs(article.paragraphs, language)
     out += paragraphs(agreement.closing, language)
-    out += [f"{s.role} {plain(s.office)}" for s in agreement.signatures]
-    out += [plain(s.name) for s in agreement.signatures]
+    out += signatures(agreement.signatures, language)
     for annex in agreement.annexes:
         out += [plain(line) for line in annex.heading]
         out.append(" ".join(annex.table.header))
         out += [" ".join(plain(cell) for cell in row) for row in annex.table.rows]
+        out += signatures(annex.signatures, language)
     return out
+
+
+def signatures(columns, language) -> list[str]:
+    """Role and office of each column, then the names, then the lines under them (NIP)."""
+    plain = language.plain
+    return ([f"{s.role} {plain(s.office)}" for s in columns] + [plain(s.name) for s in columns]
+            + [plain(line) for s in columns for line in s.below])
 
 
 def paragraphs(paragraphs: tuple[Paragraph, ...], language) -> list[str]:
