@@ -54,6 +54,14 @@ NAMES = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "fr
          nodes.NSRef: "namespace", nodes.ScopedEvalContextModifier: "autoescape"}
 
 
+def bounded_replace(text: object, old: str, new: str, count: int | None = None) -> str:
+    """Jinja's replace, for replacements that cannot make the text longer (a space by a no-break space or
+    a line break, as the frames keep an office's name on one line): no clause can grow text with it."""
+    if not isinstance(old, str) or not isinstance(new, str) or not old or len(new) > len(old):
+        raise SecurityError("replace may only put in text no longer than what it takes out")
+    return str(text).replace(old, new, -1 if count is None else int(count))
+
+
 class RenderLimit(Exception):
     """A clause took too long or produced too much; the message says which limit."""
 
@@ -67,7 +75,8 @@ class ClauseEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self, filters: dict, functions: tuple[str, ...], **options):
         super().__init__(**options)
         self.functions = functions   # the only things a clause may call
-        self.filters = {name: self.filters[name] for name in SAFE_FILTERS} | dict(filters)
+        self.filters = ({name: self.filters[name] for name in SAFE_FILTERS} | {"replace": bounded_replace}
+                        | dict(filters))
         self.globals = {}    # no range, lipsum, cycler, joiner or namespace
 
     def _parse(self, source, name, filename):

@@ -41,10 +41,12 @@ def validate(data: dict, provinces: dict, sectors: dict, agencies: dict) -> None
             if not _fits(recitals, TEXTS):
                 _fail(data["konsiderans"], kind, f"konsiderans.{kind}", FIXES[TEXTS])
     for entry in data.get("dasar_hukum") or []:
+        text = entry.get("teks", entry.get("per_pihak")) if isinstance(entry, dict) else None
         if not (isinstance(entry, str) and entry.strip()) and not (
-                isinstance(entry, dict) and _fits(entry.get("teks"), TEXT) and _fits(entry.get("pihak", ["-"]), TEXTS)):
+                _fits(text, TEXT) and _fits(entry.get("pihak", ["-"]), TEXTS)):
             _fail(data, "dasar_hukum", "an entry of dasar_hukum",
-                  "write each entry as a text, or as teks: (the text) and pihak: [province codes]")
+                  "write each entry as a text, or as teks: (the text) or per_pihak: (the text per party), "
+                  "with pihak: [province codes] if it is cited only when they are parties")
     if not provinces:
         raise DocgenError("no provinces; add at least two provincial governments", getattr(provinces, "path", None))
     for code in provinces:
@@ -59,12 +61,19 @@ def validate(data: dict, provinces: dict, sectors: dict, agencies: dict) -> None
 
 def _entry(parent: dict, key: str, shape: dict, name: str | None = None) -> None:
     _mapping(parent, key, name or key)
-    _shape(parent[key], shape, f"{name or key}.")
+    for version in _versions(parent[key]):
+        _shape(version, shape, f"{name or key}.")
 
 
 def _mapping(parent: dict, key: str, name: str) -> None:
-    if not isinstance(parent.get(key), dict):
-        _fail(parent, key, name, "write its keys indented under it")
+    value = parent.get(key)
+    if not (isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value))):
+        _fail(parent, key, name, "write its keys indented under it (or a list of its dated versions)")
+
+
+def _versions(value) -> list[dict]:
+    """A mapping, or the dated versions of a fact that changed over time (see facts.py): each is checked."""
+    return value if isinstance(value, list) else [value]
 
 
 def _shape(data: dict, shape: dict, prefix: str) -> None:
@@ -75,7 +84,8 @@ def _shape(data: dict, shape: dict, prefix: str) -> None:
                               getattr(data, "path", None), _near(data))
         if isinstance(kind, dict):
             _mapping(data, key, name)
-            _shape(data[key], kind, name + ".")
+            for version in _versions(data[key]):
+                _shape(version, kind, name + ".")
         elif not _fits(data[key], kind):
             _fail(data, key, name, FIXES[kind])
 
