@@ -154,7 +154,7 @@ def test_workers_import_their_writers_before_the_first_document_and_a_no_op_buil
     out = tmp_path / "out"
     build(small, out, "mou", "--parties", "bali,ntb")
     noop = subprocess.run([sys.executable, "-c", "import sys; from docgen.cli import main\n"
-                           f"main(['build', 'mou', '--parties', 'bali,ntb', '--out', {str(out)!r}], standalone_mode=False)\n"
+                           f"main(['build', 'mou', '--parties', 'bali,ntb', '--out', {str(out)!r}])\n"
                            "print(sorted(m for m in ('weasyprint', 'docx') if m in sys.modules))"],
                           capture_output=True, text=True, cwd=small)
     assert noop.returncode == 0, noop.stderr
