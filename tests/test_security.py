@@ -234,7 +234,8 @@ def test_yaml_anchors_and_aliases_are_refused_with_their_line(root, edit, shape,
 SPENDTHRIFTS = ["{{ 10 ** 10 ** 10 }}", "{{ 'x' * 10 ** 9 }}", "{{ [1] * 10 ** 9 }}", "{{ '%0999999999d' % 1 }}",
                 "{{ 'x' | center(10 ** 9) }}", "{{ 'x' | indent(10 ** 9) }}", "{{ 9 ** 999999 }}",
                 "{% for a in 'x' * 90000 %}{{ 'y' * 90000 }}{% endfor %}",
-                "{% for a in 'x' * 1000 %}{{ ref('x' * 10 ** 6) }}{% endfor %}"]
+                "{% for a in 'x' * 1000 %}{{ ref('x' * 10 ** 6) }}{% endfor %}",
+                "{{ ('x' * 90000) | replace('', 'y' * 90000) }}", "{{ ('x' * 90000) | replace('x', 'yy') }}"]
 
 
 @pytest.mark.parametrize("clause", SPENDTHRIFTS)
