@@ -334,7 +334,7 @@ CHANGES = [  # (file, old text, new text, which outputs must be rebuilt)
     ("clauses/agencies.yaml", "nama: Dinas Pariwisata Provinsi Bali", "nama: Dinas Pariwisata Bali",
      lambda k: k[2] == "pariwisata" and "bali" in k[1]),
     ("clauses/provinces.yaml", "ibu_kota: Kupang", "ibu_kota: Kota Kupang", lambda k: "ntt" in k[1]),
-    ("clauses/programme.yaml", "tempat: Labuan Bajo", "tempat: Kota Labuan Bajo", lambda k: True),
+    ("clauses/programme.yaml", "tempat: Kawasan The Golo Mori", "tempat: Kawasan Golo Mori", lambda k: True),
     ("clauses/sectors.yaml", "nama: pariwisata", "nama: kepariwisataan", lambda k: True),
     ("templates/pks.j2", "\n", "\n\n", lambda k: k[0] == "pks"),
     ("templates/pdf/agreement.css", "\n", "\n\n", lambda k: k[3] == "pdf"),
@@ -529,10 +529,16 @@ def at(relative: str, text: str) -> str:
     return f"{relative}:{next(n for n, line in enumerate(lines, start=1) if text in line)}"
 
 
+def first_key(relative: str, text: str) -> str:
+    """'file:line' of the first key under the first line that contains `text`: where a missing key belongs."""
+    path, line = at(relative, text).rsplit(":", 1)
+    return f"{path}:{int(line) + 1}"
+
+
 MALFORMED = [  # (how to break the library, the file:line the message names, a fragment of the fix)
     (lambda root: (root / "clauses/programme.yaml").write_text(""), "clauses/programme.yaml:1", "missing"),
     (_replace("clauses/provinces.yaml", "  gubernur:\n    nama: I Wayan Koster\n    jabatan: Gubernur Bali\n", ""),
-     at("clauses/provinces.yaml", "  nama: Bali"),
+     first_key("clauses/provinces.yaml", "bali:"),
      "'bali.gubernur' is missing"),
     (_replace("clauses/programme.yaml", "tanggal: 2025-11-25", "tanggal: 2025-02-30"), at("clauses/programme.yaml", "tanggal: 2025-11-25"),
      "not a date"),
@@ -542,7 +548,7 @@ MALFORMED = [  # (how to break the library, the file:line the message names, a f
      at("clauses/programme.yaml", "jangka_waktu: 5"), "whole number"),
     (_replace("clauses/sectors.yaml", "  nama: pariwisata\n", "  nama: ~\n"), at("clauses/sectors.yaml", "nama: pariwisata"), "write the text"),
     (_replace("clauses/agencies.yaml", "      jabatan: Kepala Dinas Pariwisata Provinsi Bali\n", ""),
-     "clauses/agencies.yaml:21", "kepala.jabatan' is missing"),
+     first_key("clauses/agencies.yaml", "    kepala:"), "kepala.jabatan' is missing"),
     (_replace("clauses/programme.yaml", "peran: [PIHAK KESATU, PIHAK KEDUA, PIHAK KETIGA]", "peran: PIHAK"),
      at("clauses/programme.yaml", "peran:"), "list of texts"),
     (lambda root: (root / "clauses/pariwisata/lampiran.yaml").write_bytes(b"kegiatan:\n  - kegiatan: Caf\xe9\n"),
