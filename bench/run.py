@@ -94,9 +94,9 @@ def build_measures(root: Path) -> list[dict]:
         measure("full_build", f"full build ({written} files, {pdf_pages} PDF pages)", round(full, 2), "s",
                 "< 15 s", full < 15, written=written, pdf_pages=pdf_pages),
         measure("noop_rebuild", f"no-op rebuild ({rewritten} written, {kept} up to date)", round(noop, 2), "s",
-                "< 1 s", noop < 1 and rewritten == 0, written=rewritten),
+                "< 0.3 s", noop < 0.3 and rewritten == 0, written=rewritten),
         measure("one_clause_edit", f"one-clause edit ({edited} written, 8 expected)", round(edit, 2), "s",
-                "< 3 s", edit < 3, written=edited),
+                "< 2 s", edit < 2, written=edited),
     ]
 
 
@@ -111,7 +111,8 @@ def context(root: Path) -> Context:
 
 
 def floor(html: str, templates: Path) -> bytes:
-    """WeasyPrint alone, rendering the final HTML of our writer."""
+    """WeasyPrint alone, rendering the page of our writer the plain way: its styles inline, parsed again
+    with a new font configuration for every document (our writer parses them once per process)."""
     return weasyprint.HTML(string=html, base_url=str(templates / "pdf") + "/").write_pdf(
         font_config=FontConfiguration())
 
@@ -145,29 +146,71 @@ def archive_measures(root: Path, documents: dict) -> list[dict]:
     return rows
 
 
-def libreoffice_measures(root: Path, ours: dict) -> list[dict]:
-    """LibreOffice converting our DOCX to PDF, one document per invocation, against our PDF time."""
+def soffice_convert(soffice: str, profile: Path, outdir: Path, files: list[Path]) -> None:
+    """LibreOffice headless converting `files` to PDF in one call, with the user profile `profile`."""
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True)
+    missing = [f.name for f in files if not (outdir / f"{f.stem}.pdf").is_file()]
+    if missing:
+        sys.exit(f"LibreOffice did not convert {', '.join(missing)}")
+
+
+def pages(folder: Path) -> int:
+    return sum(len(pypdf.PdfReader(path).pages) for path in folder.rglob("*.pdf"))
+
+
+def batch_measures(root: Path, runs: int = 2) -> list[dict]:
+    """The peer a user of the Word template has: LibreOffice converting the whole folder of our DOCX in
+    one call (warm profile), against `docgen build all --format pdf` of the same documents from clean.
+    Both are run `runs` times, in turn, and the best of each counts."""
     soffice = shutil.which("soffice")
     if soffice is None:
-        return [measure(f"libreoffice_{name}", f"LibreOffice DOCX->PDF / ours, {name} {COMBINATION}", None, "x",
-                        ">= 3x", None, note="not measured: LibreOffice not installed") for name in ours]
-    profile, outdir = (root / "lo-profile").as_uri(), root / "lo"
+        return [measure("libreoffice_batch", "our PDFs / LibreOffice batch", None, "x", "<= 1.5x", None,
+                        note="not measured: LibreOffice not installed")]
+    folder = root / "batch-docx"   # one folder, a unique name per document: <combination>-<name>.docx
+    folder.mkdir()
+    for docx in sorted((root / "output").glob("*/*.docx")):
+        shutil.copy(docx, folder / f"{docx.parent.name}-{docx.name}")
+    files = sorted(folder.glob("*.docx"))
+    profile = root / "lo-profile"
+    soffice_convert(soffice, profile, root / "lo-warm", files[:1])   # creates and warms the profile
+    command = [str(DOCGEN), "build", "all", "--format", "pdf"]
+    best_ours = best_theirs = float("inf")
+    for run in range(runs):
+        ours_out, theirs_out = root / f"batch-ours-{run}", root / f"batch-lo-{run}"
+        start = time.perf_counter()
+        done = subprocess.run([*command, "--out", str(ours_out)], cwd=root, capture_output=True, text=True)
+        best_ours = min(best_ours, time.perf_counter() - start)
+        if done.returncode or f"{len(files)} written" not in done.stdout:
+            sys.exit(f"docgen build --format pdf failed:\n{done.stdout}{done.stderr}")
+        start = time.perf_counter()
+        soffice_convert(soffice, profile, theirs_out, files)
+        best_theirs = min(best_theirs, time.perf_counter() - start)
+    ours_pages, theirs_pages = pages(ours_out), pages(theirs_out)
+    ratio = best_ours / best_theirs
+    return [measure("libreoffice_batch", f"our {len(files)} PDFs ({ours_pages} pages, {best_ours:.2f} s) / LibreOffice "
+                    f"batch, one call ({theirs_pages} pages, {best_theirs:.2f} s)", round(ratio, 2), "x", "<= 1.5x",
+                    ratio <= 1.5, ours_s=round(best_ours, 2), libreoffice_s=round(best_theirs, 2),
+                    documents=len(files), ours_pages=ours_pages, libreoffice_pages=theirs_pages)]
 
-    def convert(docx: Path) -> None:
-        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(outdir), str(docx)], check=True, capture_output=True)
-        if not (outdir / f"{docx.stem}.pdf").is_file():
-            sys.exit(f"LibreOffice did not convert {docx}")
 
+def libreoffice_measures(root: Path, ours: dict) -> list[dict]:
+    """LibreOffice converting one DOCX per call (its start-up included each time) against our PDF writer
+    on the same document in a warm process: not what a user converting a folder sees (batch_measures)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return [measure(f"libreoffice_{name}", f"LibreOffice single call / ours, {name} {COMBINATION}", None, "x",
+                        "-", None, note="not measured: LibreOffice not installed") for name in ours]
+    profile, outdir = root / "lo-profile", root / "lo"
     files = {name: root / "output" / COMBINATION / f"{name}.docx" for name in ours}
-    convert(files["mou"])  # creates the profile
+    soffice_convert(soffice, profile, outdir, [files["mou"]])  # creates the profile
     rows = []
     for name, docx in files.items():
-        seconds, _ = timed(lambda: convert(docx), runs=3)
+        seconds, _ = timed(lambda: soffice_convert(soffice, profile, outdir, [docx]), runs=3)
         ratio = seconds / ours[name]
-        rows.append(measure(f"libreoffice_{name}", f"LibreOffice DOCX->PDF / ours, {name} {COMBINATION} "
-                            f"({seconds:.2f} s vs {ours[name]:.2f} s)", round(ratio, 1), "x", ">= 3x",
-                            ratio >= 3, libreoffice_s=round(seconds, 3)))
+        rows.append(measure(f"libreoffice_{name}", f"LibreOffice single call (start-up included) / ours, {name} "
+                            f"{COMBINATION} ({seconds:.2f} s vs {ours[name]:.2f} s)", round(ratio, 1), "x", "-",
+                            None, libreoffice_s=round(seconds, 3)))
     return rows
 
 
@@ -284,6 +327,7 @@ def main(only: list[str]) -> None:
             rows = preview_measures(root)
         else:
             rows = build_measures(root)
+            rows += batch_measures(root)
             library = assembler(root)
             documents = {"mou": library.agreement(Request("mou", THREE)),
                          "pks-pariwisata": library.agreement(Request("pks-pariwisata", THREE))}

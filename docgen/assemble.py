@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import consistency, language, markup
 from .catalogue import Catalogue, Request
-from .context import ContextBuilder
+from .context import FUNCTIONS, ContextBuilder
 from .errors import DocgenError
 from .library import Library, load_data
 from .model import Agreement, Annex, Article, Content, Page, Paragraph, Signature, Table, Text
@@ -42,7 +42,7 @@ class Assembler:
         self.code = str(library.programme.get("bahasa", language.DEFAULT))   # the words file to print with
         self.language = language.load(self.templates, self.code)
         self.catalogue = Catalogue(library)
-        self.sandbox = Sandbox(library, self.templates, self.language.filters())
+        self.sandbox = Sandbox(library, self.templates, self.language.filters(), tuple(FUNCTIONS))
         self.contexts = ContextBuilder(library, self.catalogue, self.sandbox, self.language)
 
     def agreement(self, request: Request) -> Agreement:

@@ -1,13 +1,19 @@
 """What to build (documents × combinations × formats), what is already up to date, and writing it."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib
 import json
 import os
+import signal
 import subprocess
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,8 +21,9 @@ from pathlib import Path
 
 from .assemble import Assembler
 from .catalogue import Request
+from . import writers
 from .errors import DocgenError
-from .library import DATA_FILES, display
+from .library import DATA_FILES, display, read_bytes
 from .model import Agreement, Blank, walk
 from .writers import Context, Writer
 
@@ -39,16 +46,30 @@ def fingerprint(assembler: Assembler, request: Request, writer: Writer, options:
     commit = library_commit(library.root) if final and writer.name == "pdf" else None   # named in the manifest
     digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final, commit,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
+    # data by value, not by file: a comment changes nothing; a province or agency that is not a party
+    # of this document does not rebuild it
+    instrument = assembler.catalogue.instrument(request.instrument)
+    fields = [f.slug for f in (assembler.catalogue.get(instrument.authorises) or instrument).fields]
+    data_files = {library.data_path(name) for name in DATA_FILES}
+    data = {"programme": library.programme, "sectors": library.sectors, "numbers": library.numbers,
+            "rules": library.rules, "provinces": list(library.provinces),
+            "parties": [library.provinces[code] for code in request.codes],
+            "agencies": {slug: {code: (library.agencies.get(slug) or {}).get(code) for code in request.codes}
+                         for slug in fields},
+            "lampiran": {slug: library.annexes.get(slug) for slug in fields}}
+    data_files.update(library.annex_path(slug) for slug in fields)
+    digest.update(repr(data).encode())
     for path in assembler.inputs(request) + writer.files(library.templates):
-        digest.update(path.name.encode() + _file_digest(path))
+        if path not in data_files:
+            digest.update(path.name.encode() + _file_digest(path))
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=None)
 def _file_digest(path: Path) -> bytes:
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError:
+        return hashlib.sha256(read_bytes(path)).digest()
+    except DocgenError:
         return b"missing"
 
 
@@ -99,6 +120,13 @@ def perform(task: Task) -> tuple[Path, ...]:
     return tuple(output.path for output in task.outputs)
 
 
+def warm(modules: list[str]) -> None:
+    """A worker's start: import the writers it will use once, before its first document (only a build
+    with something to write starts workers, so a no-op build loads no writer)."""
+    for module in modules:
+        importlib.import_module(f"{writers.__name__}.{module}")
+
+
 def run(tasks: list[Task], jobs: int):
     """Perform tasks in `jobs` processes; yields each task's paths in the order of `tasks`."""
     if jobs <= 1 or len(tasks) <= 1:
@@ -106,20 +134,62 @@ def run(tasks: list[Task], jobs: int):
             yield perform(task)
         return
     import multiprocessing
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    modules = sorted({output.writer.module for task in tasks for output in task.outputs})
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_started, initargs=(os.getpid(), modules))
     try:
         # biggest first keeps both cores busy to the end; results still come back in order
         order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].agreement.articles))
         futures = {i: pool.submit(perform, tasks[i]) for i in order}
         for index in range(len(tasks)):
             yield futures[index].result()
-    finally:
-        # interrupted: the documents being written are finished, those not started are dropped
+    except BaseException:
+        # interrupted: stop now; the documents not started are dropped, each worker deletes the file it
+        # was writing (the files already written are complete)
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+# ---- worker processes die with the build ------------------------------------------------------------
+
+_writing: set[str] = set()   # temporary files this process is writing now
+PR_SET_PDEATHSIG = 1         # linux/prctl.h
+
+
+def _worker_started(parent: int, modules: list[str] = ()) -> None:
+    """In each worker: stop on SIGTERM/SIGINT, and when the build process dies, even by SIGKILL; then
+    import the writers of `modules` (warm)."""
+    signal.signal(signal.SIGTERM, _worker_stop)
+    signal.signal(signal.SIGINT, _worker_stop)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):   # not Linux: watch the parent instead
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:          # the parent died before the signal was armed
+        _worker_stop()
+    warm(modules)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker_stop(*_signal) -> None:
+    for temporary in list(_writing):
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    os._exit(1)
 
 
 def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], out: Path, options: dict,
-         final: bool, force: bool) -> tuple[list[Task], int]:
+         final: bool, force: bool, checked=None) -> tuple[list[Task], int]:
     """The tasks that write what is not up to date, and how many outputs are kept as they are."""
     tasks, kept = [], 0
     for request in requests:
@@ -130,6 +200,8 @@ def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], o
         if not stale:
             continue
         agreement = assembler.agreement(request)
+        if checked:   # the rules `docgen check` applies: raise before anything is written
+            checked(request, agreement)
         if final:
             refuse_blanks(agreement)
             agreement = finalised(agreement)
@@ -226,6 +298,44 @@ def remove_stale_temporaries(out: Path) -> None:
                 temporary.unlink(missing_ok=True)
 
 
+def remove_outdated(out: Path, expected: set[Path], catalogue, what: str, codes: tuple[str, ...] | None,
+                    sector: str | None, suffixes: tuple[str, ...]) -> list[Path]:
+    """Remove what earlier builds wrote in the part of `out` this build covers but that it no longer makes
+    (a sector left the MoU's scope, a combination or document kind is gone). Only files that carry
+    docgen's stamp are docgen's: anything else in `out` is the user's and is left alone."""
+    removed = []
+    if not out.is_dir():
+        return removed
+    chosen = {request.instrument for request in catalogue.requests(what, None, sector)}
+    for stamp in sorted(out.glob("*/.*.inputs")):
+        path = stamp.with_name(stamp.name[1:-len(".inputs")])
+        suffix = next((x for x in suffixes if path.name.endswith(x)), None)
+        name = path.name[:-len(suffix)] if suffix else ""
+        covered = (suffix is not None and (not codes or path.parent.name == "-".join(codes))
+                   and _covers(catalogue, chosen, name, what, sector))
+        if not covered or path in expected:
+            continue
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed.append(path)
+        stamp.unlink(missing_ok=True)
+        try:
+            path.parent.rmdir()   # only when nothing else is left in it
+        except OSError:
+            pass
+    return removed
+
+
+def _covers(catalogue, chosen: set[str], name: str, what: str, sector: str | None) -> bool:
+    """Whether the output `name` (an instrument id, or a surat kuasa's id and grantor) is one that
+    `docgen build WHAT` makes: an instrument of the catalogue by its id, one that left it by its kind."""
+    instrument = catalogue.get(name) or catalogue.get(name.rpartition("-")[0])
+    if instrument is not None:
+        return instrument.id in chosen
+    return ((what == "all" or name == what or name.startswith(what + "-"))
+            and (not sector or name == f"pks-{sector}"))
+
+
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -242,6 +352,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                            suffix=f".{os.getpid()}.tmp")
+        _writing.add(temporary)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
@@ -250,6 +361,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        finally:
+            _writing.discard(temporary)
     except OSError as error:
         raise DocgenError(f"cannot write the output ({error.strerror}); choose another folder with --out "
                           "or fix its permissions", display(path)) from None

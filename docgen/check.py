@@ -37,11 +37,7 @@ def check(root: Path, final: bool = False) -> list[DocgenError]:
         consistency.check_catalogue(library, assembler.catalogue)
     except DocgenError as error:
         return problems + [error]
-    try:  # the names a clause may use come from building a document of each kind
-        problems += _static(assembler)
-    except DocgenError as error:
-        problems.append(error)
-    problems += _writer_inputs(library)
+    problems += library_problems(assembler) + _writer_inputs(library)
     documents, assembly_problems = _documents(assembler)
     problems += assembly_problems
     # one line per place to fix: the same line breaks every document that uses it
@@ -67,17 +63,21 @@ def _source(path: Path) -> str | None:
 
 # ---- without building: the text of every clause and template ---------------------------------
 
-def _static(assembler: Assembler) -> list[DocgenError]:
+def library_problems(assembler: Assembler) -> list[DocgenError]:
+    """Problems of the clause and template texts themselves, without building (build runs these too)."""
     library = assembler.library
     problems = []
-    known = assembler.contexts.names()
+    try:  # the names a clause may use come from building a document of each kind
+        known = assembler.contexts.names()
+        frame_known = known | set(FRAME_NAMES) | assembler.contexts.frame_names()
+    except DocgenError as error:
+        return [error]
     sources = [(c.path, c.source, known) for c in library.clauses]
     for frame in sorted(library.templates.glob("*.j2")):
-        source = _source(frame)
-        if source is None:
-            problems.append(DocgenError("not readable as UTF-8 text; save the file as UTF-8", display(frame)))
-            continue
-        sources.append((display(frame), source, known | set(FRAME_NAMES) | assembler.contexts.frame_names()))
+        try:
+            sources.append((display(frame), read_text(frame), frame_known))
+        except DocgenError as error:   # not UTF-8, not a regular file, a character it may not carry
+            problems.append(error)
     for path, source, names in sources:
         problems += _template(assembler, path, source, names)
         problems += _counts(path, source, assembler.language)
@@ -159,10 +159,11 @@ def _writer_inputs(library: Library) -> list[DocgenError]:
 def _template(assembler: Assembler, path: str, source: str, names: set[str]) -> list[DocgenError]:
     env = assembler.sandbox.env
     try:
-        tree = env.parse(source)
+        tree = env.parse(source, filename=path)   # a construct outside the clause rule fails here
         env.compile(source, filename=path)  # unknown filters and tests fail here
     except jinja2.TemplateSyntaxError as error:
-        return [DocgenError(f"template error: {error.message}", path, error.lineno)]
+        kind = "error" if isinstance(error, jinja2.TemplateAssertionError) else "syntax"
+        return [DocgenError(f"template {kind}: {error.message}", path, error.lineno)]
     problems = []
     undeclared = meta.find_undeclared_variables(tree) - names
     for node in tree.find_all(nodes.Name):
@@ -202,9 +203,13 @@ def _documents(assembler: Assembler) -> tuple[list[Agreement], list[DocgenError]
             problems.append(error)
             continue
         documents.append(agreement)
-        problems += _roles_and_provinces(assembler, agreement, request)
-        problems += _mandatory(assembler.library, agreement)
+        problems += document_problems(assembler, request, agreement)
     return documents, problems
+
+
+def document_problems(assembler: Assembler, request: Request, agreement: Agreement) -> list[DocgenError]:
+    """What is wrong with one assembled document (build refuses to write it while any is left)."""
+    return _roles_and_provinces(assembler, agreement, request) + _mandatory(assembler.library, agreement)
 
 
 def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: Request) -> list[DocgenError]:
@@ -226,7 +231,7 @@ def _roles_and_provinces(assembler: Assembler, agreement: Agreement, request: Re
     problems = []
     for text, sources in parts:
         for needle, pattern, message in (
-                [(role, re.escape(role), f"{role} in the {agreement.name} of {agreement.combination}, which has "
+                [(role, r"\s+".join(map(re.escape, role.split())), f"{role} in the {agreement.name} of {agreement.combination}, which has "
                   f"{len(codes)} parties; write PARA PIHAK or loop over pihak") for role in impossible]
                 + [(name, rf"(?<![\w-]){re.escape(name)}(?![\w-])",
                     f"'{name}' is named in the {agreement.name} of {agreement.combination}, but is not a party; "

@@ -19,24 +19,57 @@ from .errors import DocgenError
 from .library import load
 
 
+def _data(ctx, param, value):
+    """Every value from the command line is data: one that looks like an option is refused here, before it
+    reaches git, the file system or a subprocess."""
+    for item in value if isinstance(value, tuple) else (value,):
+        text = str(item) if item is not None else ""
+        if text.startswith("-") or any(ord(c) < 32 for c in text):
+            raise click.BadParameter(f"'{text}' looks like an option, not a value; give a name, path or "
+                                     "revision (use ./-name for a file whose name starts with '-')")
+    return value
+
+
+def _revision(ctx, param, value):
+    try:
+        return redliner.revision(_data(ctx, param, value)) if value is not None else None
+    except DocgenError as error:
+        raise click.BadParameter(error.message) from None
+
+
 def _assembler(paper: str = "F4", font: str = "Arial") -> Assembler:
     return Assembler(load(Path.cwd()), Options(paper, font))
 
 
-@click.group()
+class _Commands(click.Group):
+    """Click's own usage errors as one line, like every other error."""
+
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as error:
+            click.echo(f"error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Agreements of the Bali–NTB–NTT regional cooperation, from the clause library in ./clauses."""
 
 
 @main.command()
-@click.argument("what", metavar="INSTRUMENT|" + "|".join(WHAT))
-@click.option("--parties", help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
-@click.option("--sector", help="Sector slug of one PKS (default: every sector in the MoU's scope).")
+@click.argument("what", metavar="INSTRUMENT|" + "|".join(WHAT), callback=_data)
+@click.option("--parties", callback=_data, help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
+@click.option("--sector", callback=_data, help="Sector slug of one PKS (default: every sector in the MoU's scope).")
 @click.option("--format", "fmt", type=click.Choice([*writers.WRITERS, "all"]), default="all", show_default=True,
               help="all: " + ", ".join(w.name for w in writers.chosen("all")) + ".")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True,
+              callback=_data)
 @click.option("--paper", type=click.Choice(list(PAPER_MM)), default="F4", show_default=True)
-@click.option("--font", default="Arial", show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
+@click.option("--font", default="Arial", callback=_data, show_default=True, help="Body font (see templates/fonts/fonts.yaml).")
 @click.option("--final", is_flag=True, help="No draft mark; refuse while any blank is left to fill.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="cores",
               help="Documents rendered in parallel.")
@@ -53,15 +86,42 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
     options and docgen version are all unchanged since it was written is kept.
     """
     def run() -> None:
+        _outside_library(out)
         assembler = _assembler(paper, font)
         catalogue = assembler.catalogue
-        requests = catalogue.requests(what, catalogue.parse_parties(parties) if parties else None, sector)
+        codes = catalogue.parse_parties(parties) if parties else None
+        requests = catalogue.requests(what, codes, sector)
+        chosen = writers.chosen(fmt)
         builder.remove_stale_temporaries(out)
-        tasks, kept = builder.plan(assembler, requests, writers.chosen(fmt), out,
-                                   {"plain_numbers": plain_numbers}, final, force)
+        library_checked = []
+
+        def checked(request, agreement) -> None:   # the rules of `docgen check`, before anything is written
+            if not library_checked:
+                _refuse(checker.library_problems(assembler))
+                library_checked.append(True)
+            _refuse(checker.document_problems(assembler, request, agreement))
+        tasks, kept = builder.plan(assembler, requests, chosen, out, {"plain_numbers": plain_numbers}, final,
+                                   force, checked)
         written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
+        expected = {request.path(out, w.suffix) for request in requests for w in chosen}
+        for path in builder.remove_outdated(out, expected, catalogue, what, codes, sector, tuple(w.suffix for w in chosen)):
+            click.echo(f"removed {path} (no longer built)")
         click.echo(f"{written} written, {kept} up to date, in {out}/")
     _guarded(run)
+
+
+def _outside_library(out: Path) -> None:
+    """Outputs never go into the library itself, where they would be read as clauses or templates."""
+    for folder in ("clauses", "templates"):
+        if out.resolve().is_relative_to((Path.cwd() / folder).resolve()):
+            raise DocgenError(f"--out {out} is inside {folder}/; write the documents elsewhere, like output/")
+
+
+def _refuse(problems: list[DocgenError]) -> None:
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more: docgen check lists them)" if len(problems) > 1 else ""
+        raise DocgenError(first.message + more, first.path, first.line)
 
 
 def _report(results, total: int) -> int:
@@ -101,17 +161,19 @@ def check(final: bool) -> None:
 
 
 @main.command()
-@click.option("--from", "from_rev", required=True, help="The older revision of the library (commit, tag, HEAD~1).")
-@click.option("--to", "to_rev", help="The newer revision (default: the working tree).")
+@click.option("--from", "from_rev", required=True, callback=_revision, help="The older revision of the library (commit, tag, HEAD~1).")
+@click.option("--to", "to_rev", callback=_revision, help="The newer revision (default: the working tree).")
 @click.option("--matrix", is_flag=True, help="Also write the change matrix (a DOCX table per changed article).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True)
-@click.argument("documents", nargs=-1)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True,
+              callback=_data)
+@click.argument("documents", nargs=-1, callback=_data)
 def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, documents: tuple[str, ...]) -> None:
     """Tracked-changes DOCX (and a marked PDF) of every document that changed between two revisions.
 
     DOCUMENTS narrow the set: 'mou', 'pks-pariwisata', 'bali-ntb' or 'bali-ntb/mou'.
     """
     def run() -> None:
+        _outside_library(out)
         for name, written in redliner.write_redlines(Path.cwd(), from_rev, to_rev, documents, out, matrix):
             if written:
                 click.echo(f"changed   {name}: wrote {', '.join(path.name for path in written)}")
@@ -121,7 +183,7 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
 
 
 @main.command(name="review")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), callback=_data)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def review_(file: Path, fmt: str) -> None:
     """List the comments and tracked changes of a reviewed DOCX with the clause file and line of each."""
@@ -234,3 +296,12 @@ def _guarded(run) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted; files already written are complete, none is half-written", err=True)
         sys.exit(130)
+    except BrokenPipeError:  # the reader went away (docgen list | head): nothing to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as error:  # a bug, not the user's: still one line, and how to see more
+        if os.environ.get("DOCGEN_DEBUG"):
+            raise
+        click.echo(f"error: internal error ({type(error).__name__}: {error}); nothing was half-written; please "
+                   "report this with the command you ran (DOCGEN_DEBUG=1 shows the details)", err=True)
+        sys.exit(2)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from . import hygiene, schema
 from .errors import DocgenError
 
 DOCUMENT_KINDS = ("mou", "pks")
@@ -18,6 +20,7 @@ MAX_ID = 38  # a Word bookmark name holds 40 characters: 'K_' + the id
 DATA_FILES = ("provinces", "sectors", "programme", "agencies", "numbers", "rules")
 # Characters XML 1.0 cannot carry, and the private-use range assembly keeps for itself.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\uf8ff]")
+MAX_FILE = 20_000_000   # bytes: no clause, data file, template or font is larger
 
 
 @dataclass(frozen=True)
@@ -76,19 +79,22 @@ class Library:
             if slug not in self.sectors:
                 raise DocgenError(f"unknown sector '{slug}' in mou.bidang; use the slugs of sectors.yaml",
                                   mou.path, mou.lines.get("bidang"))
+        if len(set(scope)) != len(scope):
+            twice = next(slug for slug in scope if scope.count(slug) > 1)
+            raise DocgenError(f"sector '{twice}' is listed twice in mou.bidang; list each sector once",
+                              mou.path, mou.lines.get("bidang"))
         return list(scope)
 
     def articles(self, instrument) -> list[Clause]:
-        """The clauses of one instrument, in order of position, then the order of its fields (the MoU:
-        of sectors.yaml)."""
+        """The clauses of one instrument, in order of position, then the order of its fields: for the MoU
+        that of its scope (mou.bidang), the order in which the clauses name the sectors ("Pasal 5 sampai
+        dengan Pasal 14"); for a PKS that of its fields in the catalogue."""
         if instrument.kind == "mou":
-            order = {slug: i for i, slug in enumerate(self.sectors)}
-            folders = set(self.scope())
+            order = {slug: i for i, slug in enumerate(self.scope())}
         else:
             order = {f.slug: i for i, f in enumerate(instrument.fields)}
-            folders = set(order)
         chosen = [c for c in self.clauses if instrument.kind in c.documents
-                  and (c.sector is None or c.sector in folders)]
+                  and (c.sector is None or c.sector in order)]
         return sorted(chosen, key=lambda c: (c.position, order.get(c.sector, -1), c.path))
 
     def inputs(self, instrument, frames: list[str], document=None) -> list[Path]:
@@ -119,7 +125,20 @@ class LineDict(dict):
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: reading the library 5x faster
-    pass
+    """Safe YAML without aliases (`*a` of an `&a`): a few lines of them can expand to gigabytes."""
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects:   # a second use of the same node: an alias
+            raise yaml.MarkedYAMLError(problem="anchors and aliases (&name, *name) are not used in docgen data; "
+                                       "write the value out", problem_mark=node.start_mark)
+        return super().construct_object(node, deep)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise yaml.MarkedYAMLError(problem=f"'{node.value}' is not a date of the calendar; write it YYYY-MM-DD",
+                                       problem_mark=node.start_mark) from None
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -131,6 +150,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def display(path: Path) -> str:
@@ -141,21 +161,61 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path) -> str:
+def listing(folder: Path) -> list[Path]:
+    """The entries of a library folder, sorted; an unreadable folder is a one-line error."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as error:
+        raise DocgenError(f"cannot read the folder ({error.strerror}); fix its permissions", display(folder)) from None
+
+
+def inside(path: Path, folder: Path) -> Path:
+    """`path`, refused when it is a link that leads outside `folder` (the library reads only itself)."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise DocgenError(f"a link to {path.resolve()}, outside {display(folder)}/; copy the file into the "
+                          "library instead of linking to it", display(path))
+    return path
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE) -> bytes:
+    """A regular file's bytes; a FIFO, device or folder is refused without waiting on it."""
     shown = display(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        raise DocgenError("not UTF-8 text; save the file as UTF-8", shown, line) from None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
-        raise DocgenError(f"cannot read the file ({error.strerror})", shown) from None
+        raise DocgenError(f"cannot read the file ({error.strerror}); check that it exists and its "
+                          "permissions", shown) from None
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise DocgenError("not a regular file (a folder, pipe or device); only ordinary files are read "
+                              "here: remove it or replace it with a file", shown)
+        if info.st_size > limit:
+            raise DocgenError(f"the file is {info.st_size:,} bytes, more than {limit:,}; is it the right file?",
+                              shown)
+        try:
+            return stream.read(limit + 1)[:limit]
+        except OSError as error:
+            raise DocgenError(f"cannot read the file ({error.strerror})", shown) from None
+
+
+def read_text(path: Path) -> str:
+    """A library text file: UTF-8, a regular file, nothing a document must not print."""
+    shown = display(path)
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DocgenError("not UTF-8 text; save the file as UTF-8", shown, line) from None
     bad = FORBIDDEN.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise DocgenError(f"character U+{ord(bad.group()):04X} is not allowed in a document; delete it",
                           shown, line)
-    return text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n")
+    hygiene.inspect(text, shown)
+    return text
 
 
 def parse_yaml(text: str, shown: str, first_line: int = 1):
@@ -173,12 +233,16 @@ def parse_yaml(text: str, shown: str, first_line: int = 1):
         mark = error.context_mark or error.problem_mark
         line = first_line + mark.line if mark else first_line
         problem = error.problem or error.context or "malformed YAML"
-        raise DocgenError(f"YAML error: {problem}; check the indentation and quoting", shown, line) from None
+        fix = "" if "; " in problem else "; check the indentation and quoting"
+        raise DocgenError(f"YAML error: {problem}{fix}", shown, line) from None
+    except (ValueError, OverflowError, TypeError) as error:  # a value the safe constructors cannot make
+        raise DocgenError(f"YAML error: {error}; check the value", shown, first_line) from None
 
 
 def load_data(path: Path) -> LineDict:
     shown = display(path)
     data = parse_yaml(read_text(path), shown)
+    hygiene.inspect_values(data, shown)
     if data is None:
         data = LineDict()
         data.lines, data.path = {}, shown
@@ -200,6 +264,7 @@ def parse_clause(path: Path, sector: str | None) -> Clause:
     except StopIteration:
         raise DocgenError("the header is not closed; add a line '---' after it", shown, 1) from None
     header = parse_yaml("\n".join(lines[1:end]), shown, first_line=2)
+    hygiene.inspect_values(header, shown, 2)
     if not isinstance(header, dict):
         raise DocgenError("the header must be 'key: value' lines", shown, 2)
     line_of = lambda key: header.lines.get(key, 2)  # noqa: E731
@@ -231,6 +296,18 @@ def parse_clause(path: Path, sector: str | None) -> Clause:
                   shown, source, line_of("id"), path)
 
 
+def _read_data(folder: Path) -> dict:
+    """The data files of DATA_FILES, each of the shape docgen reads (schema.py)."""
+    data = {}
+    for name in DATA_FILES:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            raise DocgenError(f"missing data file; create {name}.yaml (see clauses/README.md)", display(path))
+        data[name] = load_data(inside(path, folder))
+    schema.validate(data["programme"], data["provinces"], data["sectors"], data["agencies"])
+    return data
+
+
 def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
     """Read clauses/ under `root` (the project folder).
 
@@ -245,16 +322,11 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
     folder = root / "clauses"
     if not folder.is_dir():
         raise DocgenError("no clauses/ folder here; run docgen from the project folder", display(folder))
-    data = {}
-    for name in DATA_FILES:
-        path = folder / f"{name}.yaml"
-        if not path.exists():
-            raise DocgenError(f"missing data file; create {name}.yaml (see clauses/README.md)", display(path))
-        data[name] = load_data(path)
+    data = _read_data(folder)
     sectors = data["sectors"]
     clauses: list[Clause] = []
     annexes: dict = {}
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder):
         if not entry.is_dir() or entry.name.startswith("."):
             continue
         sector = None if entry.name in SHARED_FOLDERS else entry.name
@@ -264,15 +336,18 @@ def load(root: Path, problems: list[DocgenError] | None = None) -> Library:
                                f"rename it to one of: {', '.join(sectors)}, or add a tema.yaml to make it a theme",
                                display(entry)))
             continue
-        for path in sorted(entry.glob("*.md")):
+        for path in listing(entry):
+            if path.suffix != ".md" or path.name.startswith("."):
+                continue
             try:
+                inside(path, folder)
                 clauses.append(parse_clause(path, sector))
             except DocgenError as error:
                 report(error)
         annex = entry / "lampiran.yaml"
         if sector and annex.exists():
             try:
-                annexes[sector] = load_data(annex)
+                annexes[sector] = load_data(inside(annex, folder))
             except DocgenError as error:
                 report(error)
     seen: dict[str, Clause] = {}

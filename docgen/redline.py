@@ -28,13 +28,26 @@ WORD = re.compile(r"\s+|[^\s]+")
 
 # ---- the library at a git revision ----------------------------------------------------------
 
-def checkout(root: Path, revision: str, into: Path) -> Path:
+REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]*")
+
+
+def revision(value: str) -> str:
+    """A revision as given on the command line, refused unless it can only be a revision (never an option)."""
+    if not REVISION.fullmatch(value) or ".." in value or value.endswith((".lock", "/", ".")):
+        raise DocgenError(f"'{value}' is not a revision; give a commit, tag or branch such as HEAD~1 or v1.0 "
+                          "(it may not start with '-')")
+    return value
+
+
+def checkout(root: Path, revision_: str, into: Path) -> Path:
     """clauses/ and templates/ as they were at `revision`, extracted under `into`."""
-    result = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision, "--", "clauses",
-                             "templates"], capture_output=True)
+    revision_ = revision(revision_)
+    # --end-of-options: whatever the revision says, git reads it as a revision, never as an option
+    result = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", "--end-of-options",
+                             f"{revision_}^{{tree}}", "clauses", "templates"], capture_output=True)
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().split("\n")[-1]
-        raise DocgenError(f"cannot read revision '{revision}' ({message}); give a commit, tag or HEAD~N")
+        raise DocgenError(f"cannot read revision '{revision_}' ({message}); give a commit, tag or HEAD~N")
     with tarfile.open(fileobj=io.BytesIO(result.stdout)) as archive:
         archive.extractall(into, filter="data")
     return into
@@ -57,10 +70,11 @@ def with_catalogue(old: Path, new: Path) -> None:
             shutil.copy2(frame, old / "templates" / frame.name)
 
 
-def author_and_date(root: Path, revision: str | None) -> tuple[str, str]:
+def author_and_date(root: Path, revision_: str | None) -> tuple[str, str]:
     """Who made the newer version and when: the commit's author, or the working tree's user now."""
-    if revision:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%an%x00%aI", revision],
+    if revision_:
+        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%an%x00%aI", "--end-of-options",
+                              revision(revision_), "--"],
                              capture_output=True, text=True)
         if out.returncode == 0 and "\x00" in out.stdout:
             name, date = out.stdout.strip().split("\x00")

@@ -1,6 +1,7 @@
 """`docgen review`: the comments and tracked changes of a reviewed DOCX, traced back to clause files."""
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import asdict, dataclass
@@ -9,10 +10,14 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import DocgenError
-from .library import Library
+from .library import Library, read_bytes
 from .writers.docx import anchored_clause
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MAX_DOCX = 100_000_000   # bytes of the .docx file itself
+MAX_PART = 50_000_000    # bytes of one part once decompressed (a 500-page agreement is a few MB)
+# No DTD, no entities, nothing fetched: a reviewed file is data, not instructions to the parser.
+PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
 
 
 @dataclass(frozen=True)
@@ -87,19 +92,38 @@ def anchors(path: Path) -> list[str]:
 
 
 def _read(path: Path):
+    data = read_bytes(path, MAX_DOCX)
     try:
-        with zipfile.ZipFile(path) as package:
-            document = etree.fromstring(package.read("word/document.xml"))
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            document = _part(package, "word/document.xml", path)
             names = package.namelist()
-            comments_xml = package.read("word/comments.xml") if "word/comments.xml" in names else None
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError):
+            comments_xml = _part(package, "word/comments.xml", path) if "word/comments.xml" in names else None
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError, EOFError, NotImplementedError):
         raise DocgenError("not a DOCX file (cannot read word/document.xml); give the .docx that came back "
                           "from review", str(path)) from None
     comments = {}
     if comments_xml is not None:
-        for comment in etree.fromstring(comments_xml).iter(f"{{{W}}}comment"):
+        for comment in comments_xml.iter(f"{{{W}}}comment"):
             comments[comment.get(f"{{{W}}}id")] = comment
     return document, comments
+
+
+def _part(package: zipfile.ZipFile, name: str, path: Path):
+    """One XML part, its declared and its actual size bounded before it is read, with no DTD."""
+    info = package.getinfo(name)
+    if info.file_size > MAX_PART:
+        raise DocgenError(f"{name} declares {info.file_size:,} bytes uncompressed, more than {MAX_PART:,}; "
+                          "this is not a reviewed agreement", str(path))
+    with package.open(info) as stream:
+        data = stream.read(MAX_PART + 1)
+    if len(data) > MAX_PART:
+        raise DocgenError(f"{name} decompresses to more than {MAX_PART:,} bytes (more than it declares); "
+                          "this is not a reviewed agreement", str(path))
+    root = None if b"<!ENTITY" in data or b"<!DOCTYPE" in data else etree.fromstring(data, PARSER)
+    if root is None or root.getroottree().docinfo.doctype:
+        raise DocgenError(f"{name} carries a DTD or entity declarations, which Word never writes; "
+                          "save the document again from Word or LibreOffice", str(path))
+    return root
 
 
 def _started(document, reference) -> bool:

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,16 @@ def project_copy(tmp_path) -> Path:
     for folder in ("clauses", "templates"):
         shutil.copytree(PROJECT / folder, tmp_path / folder)
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def sandbox_root():
+    """One copy of clauses/ and templates/ for a whole test module; its tests restore what they change."""
+    root = Path(tempfile.mkdtemp())
+    for folder in ("clauses", "templates"):
+        shutil.copytree(PROJECT / folder, root / folder)
+    yield root
+    shutil.rmtree(root)
 
 
 def assembler_for(root: Path, **options) -> Assembler:

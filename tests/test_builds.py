@@ -126,3 +126,36 @@ def test_an_unknown_format_is_an_error_never_a_fallback():
     with pytest.raises(DocgenError, match="unknown format 'odt'"):
         writers.get("odt")
     assert [w.name for w in writers.chosen("all")] == ["docx", "pdf"]
+
+
+WORKERS_PROBE = """
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from docgen import build, writers
+
+def probe(task):
+    return tuple(name for name in ("docgen.writers.pdf", "weasyprint", "docgen.writers.docx", "docx")
+                 if name in sys.modules)
+
+build.perform = probe
+task = build.Task(SimpleNamespace(articles=[]), (build.Output(writers.get("pdf"), Path("x.pdf"), ""),), None)
+print(sorted(set(build.run([task] * 4, 2))), "weasyprint" in sys.modules)
+"""
+
+
+def test_workers_import_their_writers_before_the_first_document_and_a_no_op_build_none(small, tmp_path):
+    import subprocess
+    import sys
+    probe = subprocess.run([sys.executable, "-c", WORKERS_PROBE], capture_output=True, text=True, cwd=tmp_path)
+    assert probe.returncode == 0, probe.stderr
+    # each worker found the PDF writer loaded when its first document came; the parent never loaded it
+    assert probe.stdout.split() == ["[('docgen.writers.pdf',", "'weasyprint')]", "False"]
+    out = tmp_path / "out"
+    build(small, out, "mou", "--parties", "bali,ntb")
+    noop = subprocess.run([sys.executable, "-c", "import sys; from docgen.cli import main\n"
+                           f"main(['build', 'mou', '--parties', 'bali,ntb', '--out', {str(out)!r}])\n"
+                           "print(sorted(m for m in ('weasyprint', 'docx') if m in sys.modules))"],
+                          capture_output=True, text=True, cwd=small)
+    assert noop.returncode == 0, noop.stderr
+    assert noop.stdout.splitlines() == ["0 written, 2 up to date, in " + str(out) + "/", "[]"]

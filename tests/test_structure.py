@@ -129,3 +129,12 @@ def test_no_word_docgen_prints_is_written_in_python():
                 if hits:
                     found.append(f"{name}:{node.lineno}: {sorted(hits)} in {node.value!r}")
     assert not found, "\n".join(found)
+
+
+def test_no_file_keeps_the_markers_of_an_unresolved_merge():
+    import subprocess
+    files = subprocess.run(["git", "-C", str(PROJECT), "ls-files"], capture_output=True, text=True).stdout.split()
+    marker = re.compile(r"^(<{7}|>{7})( |$)", re.M)
+    left = [name for name in files if (PROJECT / name).suffix in {".py", ".md", ".yaml", ".j2", ".html", ".css", ".toml"}
+            and marker.search((PROJECT / name).read_text(encoding="utf-8", errors="replace"))]
+    assert not left, f"unresolved merge markers in {left}"

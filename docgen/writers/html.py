@@ -13,13 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
 from .. import layout as layout_data
 from ..errors import DocgenError
 from ..language import Language, load
-from ..library import load_data, read_text
+from ..library import inside, load_data, read_text
 from ..model import DOTS, Agreement, Blank, Change, Ref
 
 TEMPLATE = "agreement.html"
@@ -27,27 +29,38 @@ STYLESHEET = "agreement.css"
 
 
 def page(agreement: Agreement, templates: Path, language: Language | None = None,
-         date: dt.datetime | None = None, font_url: Callable[[Path], str] | None = None) -> str:
-    """The whole page as one HTML string, CSS included.
+         date: dt.datetime | None = None, font_url: Callable[[Path], str] | None = None,
+         styled: bool = True) -> str:
+    """The whole page as one HTML string, its stylesheet included unless `styled` is false.
 
     `language` defaults to the agreement's own words file; `date` is stamped as created/modified
     when given; `font_url` turns a font file into the URL the page loads it from (default: its
-    file:// URL; a server passes its own route).
+    file:// URL; a server passes its own route). Without the styles the page is for a renderer
+    that applies `stylesheet()` itself (the PDF writer parses it once per process).
     """
     language = language or load(templates, agreement.language)
-    family, fonts = _fonts(templates, agreement.page.font)
-    url = font_url or (lambda path: path.resolve().as_uri())
     watermark = ""
     if agreement.draft:
+        fonts = _fonts(templates, agreement.page.font)[1]
         watermark = _watermark(fonts.get("bold") or fonts["regular"], language.word("page", "watermark"))
     layout = layout_data.load(templates)
     return _environment(templates).get_template(TEMPLATE).render(
-        a=agreement, l=layout, language_tag=language.word("page", "language_tag"),
+        a=agreement, language_tag=language.word("page", "language_tag"),
         annex_widths=lambda count: [round(w, 3) for w in layout_data.column_widths(layout.annex_columns, count)],
-        words=language, ref=language.reference, dots=DOTS, family=family,
+        words=language, ref=language.reference, dots=DOTS,
+        styles=stylesheet(agreement, templates, font_url) if styled else "",
+        date=date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else "", watermark=watermark)
+
+
+def stylesheet(agreement: Agreement, templates: Path, font_url: Callable[[Path], str] | None = None) -> str:
+    """The page's CSS: the font faces, the layout of templates/layout.yaml and agreement.css. It depends
+    only on the page settings (paper, font) and the templates, not on the text."""
+    family, fonts = _fonts(templates, agreement.page.font)
+    url = font_url or (lambda path: path.resolve().as_uri())
+    return _environment(templates).get_template("stylesheet.css").render(
+        a=agreement, l=layout_data.load(templates), family=family,
         font_files={style: url(path) for style, path in fonts.items()},
-        css=read_text(templates / "pdf" / STYLESHEET), date=date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else "",
-        watermark=watermark)
+        css=read_text(templates / "pdf" / STYLESHEET))
 
 
 def write(agreement: Agreement, context) -> bytes:
@@ -60,23 +73,25 @@ def _watermark(font: Path, text: str) -> str:
     reader copies or a search finds (as Word's own watermark)."""
     font = TTFont(font)
     glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
-    paths, x = [], 0
+    # one path for all the letters, flipped and placed by the pen: a PDF renderer draws it on every page
+    top = font["OS/2"].sCapHeight or font["head"].yMax
+    pen, x = SVGPathPen(glyphs), 0
     for char in text:
         glyph = glyphs[cmap[ord(char)]]
-        pen = SVGPathPen(glyphs)
-        glyph.draw(pen)
-        paths.append(f'<path transform="translate({x} 0)" d="{pen.getCommands()}"/>')
+        glyph.draw(TransformPen(pen, (1, 0, 0, -1, x, 0)))
         x += glyph.width
-    top = font["OS/2"].sCapHeight or font["head"].yMax
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {-top} {x} {top}">'
-           f'<g transform="scale(1 -1)" fill="#000" fill-opacity="0.12">{"".join(paths)}</g></svg>')
+           f'<path fill="#000" fill-opacity="0.12" d="{pen.getCommands()}"/></svg>')
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 @lru_cache(maxsize=4)
 def _environment(templates: Path) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates / "pdf"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    # the page template is library text like the frames: sandboxed, and read only from templates/pdf/
+    def source(name: str) -> str:
+        return read_text(inside(templates / "pdf" / name, templates))
+    env = SandboxedEnvironment(loader=jinja2.FunctionLoader(source), autoescape=True,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.tests["ref"] = lambda part: isinstance(part, Ref)
     env.tests["blank"] = lambda part: isinstance(part, Blank)
     env.tests["change"] = lambda part: isinstance(part, Change)
