@@ -48,16 +48,19 @@ def fingerprint(assembler: Assembler, request: Request, writer: Writer, options:
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
     # data by value, not by file: a comment changes nothing; a province or agency that is not a party
     # of this document does not rebuild it
+    # a surat kuasa names the agencies of the fields of the PKS it authorises, but prints no Lampiran
     instrument = assembler.catalogue.instrument(request.instrument)
-    fields = [f.slug for f in (assembler.catalogue.get(instrument.authorises) or instrument).fields]
+    document = assembler.catalogue.get(instrument.authorises)
+    fields = [f.slug for f in (document or instrument).fields]
+    annexes = [] if document else fields
     data_files = {library.data_path(name) for name in DATA_FILES}
     data = {"programme": library.programme, "sectors": library.sectors, "numbers": library.numbers,
             "rules": library.rules, "provinces": list(library.provinces),
             "parties": [library.provinces[code] for code in request.codes],
             "agencies": {slug: {code: (library.agencies.get(slug) or {}).get(code) for code in request.codes}
                          for slug in fields},
-            "lampiran": {slug: library.annexes.get(slug) for slug in fields}}
-    data_files.update(library.annex_path(slug) for slug in fields)
+            "lampiran": {slug: library.annexes.get(slug) for slug in annexes}}
+    data_files.update(library.annex_path(slug) for slug in annexes)
     digest.update(repr(data).encode())
     for path in assembler.inputs(request) + writer.files(library.templates):
         if path not in data_files:

@@ -233,7 +233,8 @@ def _instrument(generated: tuple[dict, str | None], entry: LineDict, library: Li
     if grantors is not None and (not isinstance(grantors, list) or any(g not in codes for g in grantors)):
         fail(f"pemberi_kuasa must list province codes ({', '.join(codes)})", "pemberi_kuasa")
     template = values.get("templat", f"{kind}.j2")
-    if not isinstance(template, str) or not (library.root / "templates" / template).is_file():
+    # a frame that is there but not a regular file is refused where it is read, with its own name
+    if not isinstance(template, str) or "/" in template or not (library.root / "templates" / template).exists():
         fail(f"templat '{template}' is not a file of templates/; write the name of a frame there", "templat")
     themes_in_scope = tuple(values.get("tema") or ())
     for theme in themes_in_scope:

@@ -322,17 +322,24 @@ def test_review_bounds_every_part_and_refuses_entities(root, reviewed_docx, tmp_
 def fingerprints(root: Path) -> dict[tuple, str]:
     build._file_digest.cache_clear()
     assembler = assembler_for(root)
-    return {(r.kind, r.codes, r.sector, w.name): build.fingerprint(assembler, r, w, {}, False)
-            for r in assembler.catalogue.requests() for w in writers.chosen("all")}
+    catalogue = assembler.catalogue
+
+    def key(request, writer):   # (kind, parties, fields: of the PKS a surat kuasa authorises, writer, name)
+        instrument = catalogue.instrument(request.instrument)
+        fields = (catalogue.get(instrument.authorises) or instrument).fields
+        return instrument.kind, request.codes, frozenset(f.slug for f in fields), writer.name, request.name
+    return {key(r, w): build.fingerprint(assembler, r, w, {}, False)
+            for r in catalogue.requests() for w in writers.chosen("all")}
 
 
 CHANGES = [  # (file, old text, new text, which outputs must be rebuilt)
     ("clauses/common/adendum.md", "title: ADENDUM", "title: PERUBAHAN", lambda k: k[0] == "mou"),
     ("clauses/pariwisata/pks-ruang-lingkup.md", "position:", "position: 1 #",
-     lambda k: k[0] == "pks" and k[2] == "pariwisata"),
-    ("clauses/pariwisata/lampiran.yaml", "tahun: 2026", "tahun: 2027", lambda k: k[2] == "pariwisata"),
+     lambda k: k[0] == "pks" and "pariwisata" in k[2]),
+    ("clauses/pariwisata/lampiran.yaml", "tahun: 2026", "tahun: 2027",
+     lambda k: k[0] == "pks" and "pariwisata" in k[2]),
     ("clauses/agencies.yaml", "nama: Dinas Pariwisata Provinsi Bali", "nama: Dinas Pariwisata Bali",
-     lambda k: k[2] == "pariwisata" and "bali" in k[1]),
+     lambda k: "pariwisata" in k[2] and "bali" in k[1]),
     ("clauses/provinces.yaml", "ibu_kota: Kupang", "ibu_kota: Kota Kupang", lambda k: "ntt" in k[1]),
     ("clauses/programme.yaml", "tempat: Kawasan The Golo Mori", "tempat: Kawasan Golo Mori", lambda k: True),
     ("clauses/sectors.yaml", "nama: pariwisata", "nama: kepariwisataan", lambda k: True),
@@ -363,12 +370,13 @@ def test_outputs_no_longer_built_are_removed_and_user_files_are_kept(project_cop
     (out / "bali-ntb" / "catatan-saya.docx").write_text("milik pengguna")
     (out / "bali-ntb" / "pks-lama.docx").write_text("milik pengguna, tanpa cap docgen")
     programme = project_copy / "clauses/programme.yaml"
-    programme.write_text(programme.read_text().replace(", energi]", "]"))
+    # a sector no multi-field PKS holds leaves the MoU's scope: its PKS leaves the catalogue
+    programme.write_text(programme.read_text().replace(" industri,", "", 1))
     result = run_cli(project_copy, *args)
     assert result.exit_code == 0, result.output
-    assert "removed o/bali-ntb/pks-energi.docx" in result.output
+    assert "removed o/bali-ntb/pks-industri.docx" in result.output
     names = sorted(p.name for p in (out / "bali-ntb").iterdir())
-    assert "pks-energi.docx" not in names and ".pks-energi.docx.inputs" not in names
+    assert "pks-industri.docx" not in names and ".pks-industri.docx.inputs" not in names
     assert {"catatan-saya.docx", "pks-lama.docx", "pks-pariwisata.docx"} <= set(names)
 
 
@@ -380,6 +388,8 @@ def test_a_dropped_combination_is_removed(project_copy):
     provinces.write_text(provinces.read_text().split("\nntt:")[0] + "\n")
     programme = project_copy / "clauses/programme.yaml"
     programme.write_text(programme.read_text().replace("tempat_provinsi: ntt", "tempat_provinsi: ntb"))
+    catalogue = project_copy / "clauses/instruments.yaml"   # the regional PKS is made for all three only
+    catalogue.write_text(catalogue.read_text().split("\n  - id: pks-regional\n")[0] + "\n")
     result = run_cli(project_copy, "build", "mou", "--format", "docx", "--out", "o", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["bali-ntb"]
