@@ -94,17 +94,20 @@ class Language:
 
     # ---- the tree's structure in words -----------------------------------------------------
 
-    def position(self, kind: str, index: int) -> str:
-        """The letter or number of a list item: ('letter', 0) → 'a', ('number', 0) → '1'."""
+    def position(self, kind: str, index: int, mark: str | None = None) -> str:
+        """The letter or number of a list item: ('letter', 0) → 'a', ('number', 0) → '1'; the mark
+        it keeps under signed numbering ('c1') when it has one."""
+        if mark:
+            return mark
         return letters(index) if kind == "letter" else str(index + 1)
 
     def item_label(self, item: Item) -> str:
-        return self.position(item.kind, item.index) + item.close
+        return self.position(item.kind, item.index, item.mark) + item.close
 
-    def ayat_label(self, number: int) -> str:
+    def ayat_label(self, number: int | str) -> str:
         return self.word("reference", "ayat_number").format(number)
 
-    def article_heading(self, number: int) -> str:
+    def article_heading(self, number: int | str) -> str:
         return f"{self.word('reference', 'article')} {number}"
 
     def reference(self, ref: Ref) -> Printed:
@@ -120,7 +123,7 @@ class Language:
         for depth, step in enumerate(ref.items):
             key = ("item", ref.target, ref.label) if depth == len(ref.items) - 1 else None
             spans += [((" " if spans else "") + self.word("reference", "items", step.kind) + " ", None),
-                      (self.position(step.kind, step.index), key)]
+                      (self.position(step.kind, step.index, step.mark), key)]
         lead = ""
         if ref.phrase:
             lead = self.word("reference", "same" if ref.within else "other")

@@ -22,14 +22,15 @@ class Position:
     """One list item on the way to the item a reference reaches: its kind and place in its list."""
     kind: str      # 'letter' (a., a)) or 'number' (1., 1))
     index: int     # 0 for the first item
+    mark: str | None = None   # under signed numbering: the letter or number it keeps ('c1'), printed instead
 
 
 @dataclass(frozen=True)
 class Ref:
     """A cross-reference by structure: the article, ayat and list item it reaches (never its words)."""
     target: str                        # clause id of the article referred to
-    pasal: int                         # that article's number
-    ayat: int | None = None            # the ayat's number, when the reference reaches into one
+    pasal: int | str                   # that article's number ('5A' when inserted into a signed agreement)
+    ayat: int | str | None = None      # the ayat's number ('2a' likewise), when the reference reaches into one
     ayat_label: str | None = None      # that ayat's [#label], if it has one (its number is then a bookmark)
     items: tuple[Position, ...] = ()   # the list items down to the one referred to
     label: str | None = None           # the [#label] referred to; None for the whole article
@@ -75,6 +76,8 @@ class Item:
     items: tuple["Item", ...] = ()
     label: str | None = None           # [#label]: the name a reference uses
     change: Revision | None = None     # in a redline: the whole item inserted or deleted
+    mark: str | None = None            # under signed numbering: the letter or number it keeps ('c1'), printed
+                                       # instead of the one its place gives
 
 
 @dataclass(frozen=True)
@@ -82,20 +85,36 @@ class Paragraph:
     """A paragraph, an ayat when it has a number, with the list items that follow it."""
     content: Content
     items: tuple[Item, ...] = ()
-    number: int | None = None          # the ayat number, None when the article has one paragraph
+    number: int | str | None = None    # the ayat number ('2a' inserted into a signed agreement), None when
+                                       # the article has one paragraph
     label: str | None = None           # [#label]: the name a reference uses
     change: Revision | None = None     # in a redline: the whole ayat inserted or deleted
 
 
 @dataclass(frozen=True)
 class Article:
-    """A Pasal: its number, title and ayat; `source` is the clause file it came from."""
+    """A Pasal: its number, title and ayat; `source` is the clause file it came from.
+
+    Its number is an int while the document numbers itself; a signed agreement keeps its numbers, so
+    an article inserted later is '5A' (an adendum numbers its own articles 'I' and 'II'). A deleted
+    article keeps its number, no title, and one paragraph saying it is deleted.
+    """
     clause_id: str
     source: str
-    number: int
+    number: int | str
     title: str
     paragraphs: tuple[Paragraph, ...]
     change: Revision | None = None     # in a redline: the whole article inserted or deleted
+    notes: tuple[Content, ...] = ()    # footnotes on its heading (the consolidated text: the adendum that
+                                       # changed it)
+    amendments: tuple["Amendment", ...] = ()   # an adendum's Pasal I: its numbered changes, after its paragraphs
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One numbered change of an adendum: its formula, then the articles as they read after it."""
+    point: Item                        # '1. Ketentuan Pasal 5 ayat (2) diubah sehingga Pasal 5 berbunyi …:'
+    articles: tuple[Article, ...] = ()   # quoted whole; none when the change deletes
 
 
 @dataclass(frozen=True)

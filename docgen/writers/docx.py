@@ -206,7 +206,7 @@ class _Writer:
         p.paragraph_format.first_line_indent = Cm(-self.layout.indent_cm)
         p.paragraph_format.tab_stops.add_tab_stop(Cm(left))
         key = ("item", clause_id, item.label) if item.label and clause_id else None
-        self.line_start(p, item, key, self.language.item_label(item), self.language.position(item.kind, item.index))
+        self.line_start(p, item, key, self.language.item_label(item), self.language.position(item.kind, item.index, item.mark))
         for child in item.items:
             p = self.item(child, level + 1, indent, clause_id)
         return p
