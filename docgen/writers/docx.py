@@ -13,18 +13,19 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Mm, Pt
 
 from ..model import (DOTS, Agreement, Annex, Article, Blank, Change, Content, Item, Paragraph, Ref, Revision,
-                     Signature, Table, Text)
+                     Signature, Table, Text, lines as tree_lines)
 from .. import layout as layout_data
 from ..layout import Layout
 from . import ooxml
 
+QUOTED = ("quoted",)   # the bookmarks of an article quoted by an adendum: prefixed, apart from the document's
 ANCHOR_PREFIX = "K_"   # clause anchors: K_ + the clause id with '-' as '_' (ids never contain '_')
 COMPATIBILITY_MODE = 15   # Word 2013 and later: the document does not open in "Compatibility Mode"
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
 # The paragraph styles: their layout is in templates/layout.yaml, their names in the words file.
 ROLES = ("title", "number", "body", "article", "article_title", "paragraph", "item1", "item2", "item3", "item4",
-         "signature", "annex_title", "table", "initials", "page_number")
+         "signature", "annex_title", "table", "initials", "page_number", "footnote")
 ITEM_STYLES = ("item1", "item2", "item3", "item4")
 
 
@@ -32,6 +33,7 @@ def style_names(language) -> dict[str, str]:
     """Each style of ROLES by the name the words file gives it."""
     names = {role: language.word("styles", role) for role in ROLES if not role.startswith("item")}
     names.update(zip(ITEM_STYLES, language.word("styles", "items")))
+    names["footnote_reference"] = language.word("styles", "footnote_reference")   # a character style
     return names
 
 
@@ -111,6 +113,14 @@ class _Writer:
         self.ids = style_ids(language)
         self.bookmarks = ooxml.Bookmarks()
         self.revisions = ooxml.Revisions()
+        self.footnotes = ooxml.Footnotes(document, self.ids["footnote"], self.ids["footnote_reference"])
+        # Pasal numbers are SEQ fields only while the document numbers itself 1..n; a signed agreement's
+        # numbers (5A) and an adendum's (I, II) are text, still bookmarked, so references stay live
+        numbers = [article.number for article in agreement.articles]
+        self.sequence = fields and numbers == list(range(1, len(numbers) + 1)) and \
+            all(type(n) is int for n in numbers)
+        self.marks = bookmarked(agreement.articles)   # the numbers the document bookmarks
+        self.quoted = False   # writing an article quoted by an adendum's change
 
     def agreement(self, agreement: Agreement) -> None:
         for line in agreement.title_lines:
@@ -129,35 +139,74 @@ class _Writer:
         for annex in agreement.annexes:
             self.annex(annex)
 
-    def article(self, article: Article) -> None:
-        heading = _paragraph(self.document, self.ids["article"])
+    def article(self, article: Article):
+        """A Pasal: heading, title, ayat, then an adendum's numbered changes; returns its last paragraph.
+        Inside a change (self.quoted) it is indented, without clause anchor, with bookmarks of its own."""
+        heading = self.indented(_paragraph(self.document, self.ids["article"]), 0.0)
         # the clause anchor: an invisible bookmark named after the clause id around the whole article
-        anchor = self.bookmarks.start(heading, clause_anchor(article.clause_id))
-        heading.add_run(self.language.word("reference", "article") + " ")
-        sequence = self.language.word("reference", "article")
-        self.number(heading, ("article", article.clause_id), f"SEQ {sequence} \\* ARABIC", str(article.number))
-        last = self.line((Text(article.title),), "article_title")
+        anchor = None if self.quoted else self.bookmarks.start(heading, clause_anchor(article.clause_id))
+        word = self.language.word("reference", "article")
+        heading.add_run(word + " ")
+        sequence = f"SEQ {word} \\* ARABIC" if self.sequence and not self.quoted else ""
+        self.number(heading, ("article", article.clause_id), sequence, str(article.number))
+        for index, note in enumerate(article.notes):   # Word's footnotes, numbered '1,2' on one heading
+            self.content(self.footnotes.add(heading, "," if index else ""), note)
+        last = heading
+        if article.title:   # a deleted article of a signed agreement has none
+            last = self.indented(self.line((Text(article.title),), "article_title"), 0.0)
         if article.change:  # a whole article inserted or deleted (redline)
-            for p in (heading, last):
+            for p in dict.fromkeys((heading, last)):
                 self.tracked(p, p.runs, article.change)
         for paragraph in article.paragraphs:
             last = self.paragraph(paragraph, self.layout.indent_cm if paragraph.number else 0.0,
                                   article.clause_id)
-        self.bookmarks.end(last, anchor)
+        last = self.amendments(article) or last
+        if anchor is not None:
+            self.bookmarks.end(last, anchor)
+        return last
+
+    def amendments(self, article: Article):
+        """Each numbered change of an adendum's article: its formula as a list item, then the articles as
+        they read after it, quoted whole under it. Returns the last paragraph, None without changes."""
+        last = None
+        for amendment in article.amendments:
+            last = self.item(amendment.point, 0, 0.0)
+            self.quoted = True
+            for quoted in amendment.articles:
+                last = self.article(quoted)
+            self.quoted = False
+        return last
+
+    def indented(self, p, left: float, hanging: bool = False):
+        """A paragraph of a quoted article moved right by one indent; others as their style has them."""
+        if self.quoted:
+            left += self.layout.indent_cm
+            p.paragraph_format.left_indent = Cm(left)
+            if hanging:
+                p.paragraph_format.first_line_indent = Cm(-self.layout.indent_cm)
+                p.paragraph_format.tab_stops.add_tab_stop(Cm(left))
+        return p
+
+    def key(self, key: tuple) -> tuple:
+        """The bookmark of a number: a quoted article's are its own, apart from the document's."""
+        return QUOTED + key if self.quoted else key
 
     def number(self, p, key: tuple, instruction: str, value: str) -> None:
         """A number others refer to: a bookmarked field, or plain text with --plain-numbers."""
-        if not self.fields:
+        name = self.bookmarks.name(*self.key(key))
+        if not self.fields or name in self.bookmarks.placed:
             p.add_run(value)
             return
-        name = self.bookmarks.name(*key)
         if instruction:
             self.bookmarks.around(p, name, lambda: ooxml.complex_field(p, instruction, value))
         else:
             self.bookmarks.around(p, name, lambda: p.add_run(value))
 
     def reference(self, p, key: tuple, value: str) -> None:
-        if self.fields:
+        """A live REF field to the number's bookmark when the document has it (a quoted article's
+        references reach only what is quoted with it), else the number as text."""
+        key = self.key(key)
+        if self.fields and key in self.marks:
             ooxml.complex_field(p, f"REF {self.bookmarks.name(*key)} \\h", value)
         else:
             p.add_run(value)
@@ -192,6 +241,8 @@ class _Writer:
 
     def paragraph(self, paragraph: Paragraph, indent: float, clause_id: str | None = None):
         p = _paragraph(self.document, self.ids["paragraph" if paragraph.number else "body"])
+        self.indented(p, indent, hanging=bool(paragraph.number))
+        indent += self.layout.indent_cm if self.quoted else 0.0
         label = self.language.ayat_label(paragraph.number) if paragraph.number else ""
         key = ("para", clause_id, paragraph.label) if paragraph.label and clause_id else None
         self.line_start(p, paragraph, key, label, str(paragraph.number))
@@ -292,6 +343,21 @@ class _Writer:
         ooxml.table_geometry(table, widths, self.layout.cell_padding_pt)
 
 
+def bookmarked(articles: tuple[Article, ...], prefix: tuple = ()) -> set[tuple]:
+    """The keys of the numbers the writer bookmarks: every Pasal's, a labelled ayat's and list item's
+    (not of a line inserted or deleted whole), and those of the articles an adendum quotes (prefixed)."""
+    found = set()
+    for article in articles:
+        found.add(prefix + ("article", article.clause_id))
+        for _, line in tree_lines(article.paragraphs):
+            if line.label and not line.change and (isinstance(line, Item) or line.number):
+                kind = "item" if isinstance(line, Item) else "para"
+                found.add(prefix + (kind, article.clause_id, line.label))
+        for amendment in article.amendments:
+            found |= bookmarked(amendment.articles, QUOTED)
+    return found
+
+
 def clause_anchor(clause_id: str) -> str:
     """The bookmark that marks a clause's article in the DOCX (ids are at most 38 characters)."""
     return ANCHOR_PREFIX + clause_id.replace("-", "_")
@@ -366,6 +432,8 @@ def _styles(document, font: str, language, layout: Layout) -> None:
             fmt.line_spacing = Pt(data.line_pt)
         if data.outline:
             ooxml.outline_level(style, data.outline - 1)
+    reference = styles.add_style(names["footnote_reference"], WD_STYLE_TYPE.CHARACTER)
+    reference.font.superscript = True
     indent = layout.indent_cm
     ayat = styles[names["paragraph"]].paragraph_format
     ayat.left_indent = Cm(indent)

@@ -47,7 +47,7 @@ def page(agreement: Agreement, templates: Path, language: Language | None = None
     return _environment(templates).get_template(TEMPLATE).render(
         a=agreement, language_tag=language.word("page", "language_tag"),
         annex_widths=lambda count: [round(w, 3) for w in layout_data.column_widths(layout.annex_columns, count)],
-        words=language, ref=language.reference, dots=DOTS,
+        words=language, ref=language.reference, dots=DOTS, quoted=_quoted(agreement),
         styles=stylesheet(agreement, templates, font_url) if styled else "",
         date=date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else "", watermark=watermark)
 
@@ -61,6 +61,13 @@ def stylesheet(agreement: Agreement, templates: Path, font_url: Callable[[Path],
         a=agreement, l=layout_data.load(templates), family=family,
         font_files={style: url(path) for style, path in fonts.items()},
         css=read_text(templates / "pdf" / STYLESHEET))
+
+
+def _quoted(agreement: Agreement) -> set[str]:
+    """The clause ids of the articles an adendum's changes quote: a reference inside a quoted article
+    links to one of them, and is plain text otherwise."""
+    return {quoted.clause_id for article in agreement.articles for amendment in article.amendments
+            for quoted in amendment.articles}
 
 
 def write(agreement: Agreement, context) -> bytes:

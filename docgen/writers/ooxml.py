@@ -7,8 +7,11 @@ import zipfile
 
 from xml.sax.saxutils import escape
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
+from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.oxml import OxmlElement, parse_xml
+from docx.text.paragraph import Paragraph
 from lxml import etree
 from docx.oxml.ns import qn
 
@@ -185,6 +188,7 @@ class Bookmarks:
 
     def __init__(self) -> None:
         self.names: dict[tuple, str] = {}
+        self.placed: set[str] = set()   # the names already in the document: a name marks one place only
         self.next_id = 0
 
     def name(self, *key: str) -> str:
@@ -209,6 +213,7 @@ class Bookmarks:
         element.set(qn("w:id"), str(self.next_id))
         element.set(qn("w:name"), name)
         paragraph._p.append(element)
+        self.placed.add(name)
         self.next_id += 1
         return self.next_id - 1
 
@@ -216,6 +221,69 @@ class Bookmarks:
         element = OxmlElement("w:bookmarkEnd")
         element.set(qn("w:id"), str(number))
         paragraph._p.append(element)
+
+
+# The footnotes part as Word writes it: the separator line above the notes (id -1) and the one above notes
+# continued from the page before (id 0), which settings.xml names; the notes themselves count from 1.
+FOOTNOTES_XML = """<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">\
+<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>\
+<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>\
+</w:footnotes>"""
+SEPARATORS = ("-1", "0")
+
+
+class Footnotes:
+    """Word's own footnotes (python-docx has none): the footnotes part, made with the first note, and
+    the numbered reference in the text. Word and LibreOffice number the notes in their order."""
+
+    def __init__(self, document, text_style: str, reference_style: str) -> None:
+        self.document = document
+        self.text_style = text_style
+        self.reference_style = reference_style
+        self.part = None
+        self.next_id = 1
+
+    def add(self, paragraph, after: str = ""):
+        """Append a footnote reference to `paragraph` (after `after`, raised as it: the ',' between two
+        notes on one heading); returns the note's paragraph, its number already in it, for the caller to fill."""
+        if self.part is None:
+            self.part = self._made()
+        number = str(self.next_id)
+        self.next_id += 1
+        if after:
+            separator = self._reference_run("w:t")
+            separator[-1].text = after
+            paragraph._p.append(separator)
+        reference = self._reference_run("w:footnoteReference")
+        reference[-1].set(qn("w:id"), number)
+        paragraph._p.append(reference)
+        note = OxmlElement("w:footnote")
+        note.set(qn("w:id"), number)
+        p = OxmlElement("w:p")
+        child(p.get_or_add_pPr(), "w:pStyle").set(qn("w:val"), self.text_style)
+        p.append(self._reference_run("w:footnoteRef"))
+        note.append(p)
+        self.part.element.append(note)
+        body = Paragraph(p, paragraph._parent)
+        body.add_run(" ")
+        return body
+
+    def _reference_run(self, tag: str):
+        run = OxmlElement("w:r")
+        child(run.get_or_add_rPr(), "w:rStyle").set(qn("w:val"), self.reference_style)
+        run.append(OxmlElement(tag))
+        return run
+
+    def _made(self) -> XmlPart:
+        package = self.document.part.package
+        part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(FOOTNOTES_XML), package)
+        self.document.part.relate_to(part, RT.FOOTNOTES)
+        properties = child(self.document.settings.element, "w:footnotePr")
+        for number in SEPARATORS:
+            separator = OxmlElement("w:footnote")
+            separator.set(qn("w:id"), number)
+            properties.append(separator)
+        return part
 
 
 class Revisions:

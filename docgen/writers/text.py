@@ -1,7 +1,7 @@
 """Agreement tree → plain text lines in reading order (for checks, tests and diffs)."""
 from __future__ import annotations
 
-from ..model import Agreement, Paragraph, lines as tree_lines, shown
+from ..model import Agreement, Article, Content, Item, Paragraph, lines as tree_lines, shown
 
 
 def lines(agreement: Agreement, language) -> list[str]:
@@ -9,9 +9,9 @@ def lines(agreement: Agreement, language) -> list[str]:
     plain = language.plain
     out = [plain(line) for line in agreement.title_lines + agreement.number_lines]
     out += paragraphs(agreement.preamble, language)
+    notes: list[Content] = []
     for article in agreement.articles:
-        out += [language.article_heading(article.number), article.title]
-        out += paragraphs(article.paragraphs, language)
+        out += article_lines(article, language, notes)
     out += paragraphs(agreement.closing, language)
     out += signatures(agreement.signatures, language)
     for annex in agreement.annexes:
@@ -20,6 +20,28 @@ def lines(agreement: Agreement, language) -> list[str]:
         out += [" ".join(plain(cell) for cell in row) for row in annex.table.rows]
         out += signatures(annex.signatures, language)
     return out
+
+
+def article_lines(article: Article, language, notes: list[Content]) -> list[str]:
+    """A Pasal: its heading with a mark [n] per footnote (numbered through the document), its title
+    unless it has none (deleted), its ayat, an adendum's numbered changes each followed by the Pasal it
+    quotes, then its footnotes as lines '[n] text'."""
+    first = len(notes) + 1
+    notes += article.notes
+    marks = [f"[{n}]" for n in range(first, len(notes) + 1)]
+    out = [" ".join([language.article_heading(article.number), *marks])]
+    out += [article.title] if article.title else []
+    out += paragraphs(article.paragraphs, language)
+    for amendment in article.amendments:
+        out += items((amendment.point,), language)
+        for quoted in amendment.articles:
+            out += article_lines(quoted, language, notes)
+    out += [f"{mark} {language.plain(note)}" for mark, note in zip(marks, article.notes)]
+    return out
+
+
+def items(children: tuple[Item, ...], language) -> list[str]:
+    return paragraphs((Paragraph((), children),), language)[1:]
 
 
 def signatures(columns, language) -> list[str]:
