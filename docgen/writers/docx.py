@@ -47,6 +47,9 @@ def write(agreement: Agreement, context) -> bytes:
 
     Pasal numbers are SEQ fields and references REF fields to bookmarks, so Word renumbers
     both after a Pasal is inserted by hand (F9); with the option plain_numbers, plain text.
+    A signed agreement keeps its numbers (Pasal 5A, a deleted Pasal stays) and an adendum numbers
+    its Pasal I, II: a SEQ field cannot count so, and these must never move, so their Pasal numbers
+    are text inside the same bookmarks, and references to them stay REF fields.
     """
     document, layout = _document(agreement, context)
     writer = _Writer(document, layout, agreement, not context.options.get("plain_numbers", False),
