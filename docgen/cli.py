@@ -325,6 +325,8 @@ def list_() -> None:
             made = ", ".join("-".join(c) for c in instrument.combinations)
             about = instrument.authorises or ", ".join(f.slug for f in instrument.fields)
             click.echo(f"  {instrument.id:<36}{instrument.kind:<13}{instrument.status:<16}{about}  [{made}]")
+        for entry in catalogue.entries.adenda:
+            click.echo(f"  {entry.id:<36}{'adendum':<13}{entry.status:<16}{entry.amends}")
         click.echo("Provinces:")
         for code, province in library.provinces.items():
             click.echo(f"  {code:<22}{province['pemerintah']}")

@@ -248,3 +248,15 @@ def test_an_unsigned_instrument_needs_the_revision_it_was_signed_from(signed, tm
     result = docgen("adendum", "mou", "--from", "mou-ditandatangani", "--format", "text", cwd=signed)
     assert result.returncode == 0, result.stderr
     assert (signed / "output" / "bali-ntb-ntt" / "mou-adendum-1.txt").exists()
+
+
+def test_the_preview_shows_a_signed_instrument_with_its_signed_numbers(signed, monkeypatch):
+    from docgen.preview import Preview
+    amend(signed)
+    monkeypatch.chdir(signed)
+    preview = Preview(signed)
+    preview.reload()
+    entry = preview.document("bali-ntb-ntt/mou")
+    assert entry.error is None
+    headings = re.findall(r'class="nomor-pasal"[^>]*>(Pasal \w+)<', entry.good.body)
+    assert headings == ["Pasal 1", "Pasal 1A", "Pasal 2", "Pasal 3"]
