@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import adendum as amendment
-from .assemble import Assembler
+from .assemble import Assembler, Frame
 from .catalogue import Request
 from .errors import DocgenError
 from .instruments import Adendum, Instrument
@@ -181,6 +181,11 @@ class History:
         frame, context = self.now.framed(request, entry.template,
                                          lambda marks: {"adendum": self._context(entry, request, states, steps,
                                                                                  instrument, marks)}, entry.date)
+        # the amended instrument as its own frame names it: its title lines and its name in a sentence
+        amended = Frame(self.now, instrument.template, context, frame.resolve)
+        context["adendum"]["diubah"].update(
+            judul=[line.strip() for line in amended.block("judul").split("\n") if line.strip()],
+            nama=next(line.strip() for line in amended.block("properti_judul").split("\n") if line.strip()))
         body = amendment.body(steps, frame.paragraphs("pasal_i"), frame.paragraphs("pasal_ii"),
                               f"templates/{entry.template}")
         return Agreement(

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import DocgenError
+from .language import letters
 from .model import Agreement, Article, Item, Paragraph, Position, Ref, Text, mapped
 from .redline import content_key
 
@@ -39,9 +40,10 @@ def renumber(previous: Agreement, current: Agreement, words) -> Agreement:
     taken = {str(a.number) for a in previous.articles}
     placed: list[Article] = []
     last, last_index = None, -1
-    for article in current.articles:
+    kept = [a.clause_id in before and not before[a.clause_id].deleted for a in current.articles]
+    for position, article in enumerate(current.articles):
         old = before.get(article.clause_id)
-        if old is not None and not old.deleted:
+        if kept[position]:
             if order[old.clause_id] < last_index:
                 raise DocgenError(f"{_shown(words, 'article', old.number)} of the signed text moved; a signed "
                                   "article keeps its place: delete it and insert a new article where it should go",
@@ -50,9 +52,12 @@ def renumber(previous: Agreement, current: Agreement, words) -> Agreement:
                 placed.append(_gone(pending.pop(0), words))
             last_index, number = order[old.clause_id], old.number
             article = _kept(old, article, words, numbers)
+        elif not any(kept[position:]):   # added after the last article: the next number, nothing moves
+            placed += [_gone(a, words) for a in pending]
+            pending, number = [], _next(taken)
         else:
             number = _after(last, taken, article.source, words.word("amendment", "article"), upper=True)
-            taken.add(str(number))
+        taken.add(str(number))
         numbers.articles[article.clause_id] = number
         placed.append(dataclasses.replace(article, number=number))
         last = number
@@ -93,6 +98,14 @@ def _after(last, taken: set, source: str, shown: str, upper: bool = False):
     return candidate
 
 
+def _next(taken: set, kind: str = "number"):
+    """The number after the last one of the signed text, for a part added at the end: Pasal 13 after
+    Pasal 12 (or 12A), ayat (3) after ayat (2), huruf d after huruf c."""
+    if kind == "letter":
+        return letters(max(ord(t[0]) - ord("a") for t in taken) + 1)
+    return max(int(NUMBER.match(str(t)).group(1)) for t in taken) + 1
+
+
 def _kept(old: Article, new: Article, words, numbers: Numbers) -> Article:
     """An article of the signed text as it reads now, its ayat and first-level items with their signed numbers."""
     live = [p for p in old.paragraphs if not p.deleted]
@@ -102,12 +115,17 @@ def _kept(old: Article, new: Article, words, numbers: Numbers) -> Article:
     result: list[Paragraph] = []
     taken = {str(p.number) for p in old.paragraphs}
     last = None
-    for before, after in lines:
+    for position, (before, after) in enumerate(lines):
         if after is None:
             result.append(_deleted_ayat(before, words))
             last = before.number
             continue
-        number = before.number if before is not None else _after(last, taken, new.source, words.word("amendment", "ayat"))
+        if before is not None:
+            number = before.number
+        elif not any(b is not None and a is not None for b, a in lines[position:]):
+            number = _next(taken)
+        else:
+            number = _after(last, taken, new.source, words.word("amendment", "ayat"))
         taken.add(str(number))
         numbers.ayat[(new.clause_id, after.number)] = number
         items = _items(before, after, new, words, numbers) if before is not None else after.items
@@ -129,13 +147,19 @@ def _items(before: Paragraph, after: Paragraph, article: Article, words, numbers
     live = [i for i in before.items if not i.deleted]
     taken = {label(i) for i in before.items}
     result, last = [], None
-    for old, new in _aligned(live, list(after.items)):
+    pairs = _aligned(live, list(after.items))
+    for position, (old, new) in enumerate(pairs):
         if new is None:
             result.append(dataclasses.replace(old, items=(), deleted=True, mark=label(old), content=(
                 Text(words.word("amendment", "deleted_item")),)))
             last = label(old)
             continue
-        mark = label(old) if old is not None else _after(last, taken, article.source, words.word("amendment", "item"))
+        if old is not None:
+            mark = label(old)
+        elif not any(o is not None and n is not None for o, n in pairs[position:]):
+            mark = str(_next(taken, new.kind)) if new.kind == "number" else _next(taken, "letter")
+        else:
+            mark = _after(last, taken, article.source, words.word("amendment", "item"))
         taken.add(mark)
         numbers.items[(article.clause_id, after.number, new.index)] = mark
         result.append(dataclasses.replace(new, mark=mark))

@@ -260,3 +260,32 @@ def test_the_preview_shows_a_signed_instrument_with_its_signed_numbers(signed, m
     assert entry.error is None
     headings = re.findall(r'class="nomor-pasal"[^>]*>(Pasal \w+)<', entry.good.body)
     assert headings == ["Pasal 1", "Pasal 1A", "Pasal 2", "Pasal 3"]
+
+
+def test_the_adendum_of_a_pks_names_it_as_its_own_frame_does_and_is_signed_as_it_is(signed, tmp_path):
+    edit(signed / "clauses" / "pks" / "pks-maksud-tujuan.md", "\n", "\n", )
+    path = signed / "clauses" / "pks" / "pks-maksud-tujuan.md"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\nPARA PIHAK menyampaikan laporan "
+                    "pelaksanaan kerja sama setiap 6 (enam) bulan.\n", encoding="utf-8")
+    found, assembler = history(signed, tmp_path / "revisions")
+    instrument = assembler.catalogue.instrument("pks-pariwisata")
+    states, target = found.plan(instrument, "mou-ditandatangani", None)
+    tree, _, _ = found.adendum(assembler.catalogue.requests("pks-pariwisata")[0], states, target)
+    lines = text_writer.lines(tree, assembler.language)
+    assert lines[:3] == ["ADENDUM PERTAMA", "ATAS", "PERJANJIAN KERJA SAMA"]
+    assert "KERJA SAMA BIDANG PARIWISATA" in lines
+    assert tree.title.startswith("Adendum Pertama atas Perjanjian Kerja Sama tentang kerja sama bidang pariwisata")
+    assert [s.office[0].value.split("\n")[0] for s in tree.signatures] == ["UNTUK DAN ATAS NAMA"] * 3
+    assert formulas(tree) == ["Ketentuan Pasal 1 ditambah 1 (satu) ayat, yakni ayat (3) sehingga Pasal 1 berbunyi "
+                              "sebagai berikut:"]
+
+
+def test_an_article_added_after_the_last_takes_the_next_number(signed, tmp_path):
+    (signed / "clauses" / "common" / "lampiran-teknis.md").write_text(
+        "---\nid: lampiran-teknis\ntitle: KETENTUAN LAIN-LAIN\ndocuments: [mou]\nposition: 200\n---\n"
+        "Hal teknis yang belum diatur dalam {{ dokumen.nama }} ini disepakati PARA PIHAK secara tertulis.\n",
+        encoding="utf-8")
+    (tree, before, after), _ = adendum_tree(signed, tmp_path)
+    assert [a.number for a in after.articles] == [1, 2, 3, 4]
+    assert formulas(tree) == ["Setelah Pasal 3 ditambahkan 1 (satu) pasal, yakni Pasal 4, sehingga berbunyi "
+                              "sebagai berikut:"]
