@@ -5,6 +5,7 @@ templates), context (the variables), references (numbers and labels), language (
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -77,16 +78,14 @@ class Assembler:
                       clause.path, True, self.language))
                   for clause in self.library.articles(instrument)]
         resolve = Resolver(marks, Numbering(drafts), f"{request.name} for {request.combination}", self.library)
-        frame = _Frame(self, instrument, context, resolve)
+        frame = Frame(self, instrument.template, context, resolve)
         articles = tuple(Article(clause.id, clause.path, n, frame.article_title(clause, fields),
                                  tuple(resolve.paragraph(p, clause.id) for p in paragraphs))
                          for n, (clause, paragraphs) in enumerate(drafts, start=1))
         annexes = tuple(self._annex(field, number, context, frame, resolve)
                         for number, field in enumerate(context["bidang_pks"], start=1)
                         ) if instrument.kind == "pks" else ()
-        paraf = (request.grantor,) if request.grantor else request.codes
-        page = Page(*PAPER_MM[self.options.paper], self.options.font,
-                    tuple(self.library.provinces[c]["singkatan"] for c in paraf))
+        page = self.page(request)
         return Agreement(
             kind=instrument.kind, combination=request.combination, name=request.name,
             title=source_text(frame.lines("properti_judul")[0]),
@@ -103,7 +102,23 @@ class Assembler:
                               path, line)
         return RefCall(target, label, phrase, path, line)
 
-    def _annex(self, field: dict, number: int, context: dict, frame: "_Frame", resolve: Resolver) -> Annex:
+    def framed(self, request: Request, template: str, extra, date=None) -> tuple["Frame", dict]:
+        """A frame of its own (an adendum's) over the context of the instrument `request` builds, signed by the
+        same signers as that instrument (its frame's tanda_tangan); `extra(marks)` gives the frame's own variables."""
+        instrument = self.catalogue.instrument(request.instrument)
+        marks = Marks()
+        # its facts (who governs, who heads an agency) are those valid on its own date, when it has one
+        dated = dataclasses.replace(instrument, event={**instrument.event, "tanggal": date}) if date else instrument
+        context = {**self.contexts.agreement(dated, request.codes, marks), **extra(marks)}
+        resolve = Resolver(marks, Numbering([]), f"{template} for {request.combination}", self.library)
+        return Frame(self, template, context, resolve, instrument.template), context
+
+    def page(self, request: Request) -> Page:
+        paraf = (request.grantor,) if request.grantor else request.codes
+        return Page(*PAPER_MM[self.options.paper], self.options.font,
+                    tuple(self.library.provinces[c]["singkatan"] for c in paraf))
+
+    def _annex(self, field: dict, number: int, context: dict, frame: "Frame", resolve: Resolver) -> Annex:
         """The Lampiran of one field: its activities, with the agency of each party that carries it."""
         slug = field["slug"]
         data = self.library.annexes.get(slug)
@@ -151,20 +166,27 @@ def _item_line(item, default):
     return min(lines.values()) if lines else default
 
 
-class _Frame:
-    """The blocks of a document's frame template (title, preamble, closing, signatures), resolved."""
+SIGNING = ("tanda_tangan", "tanda_tangan_bawah")   # the blocks of a signature column
 
-    def __init__(self, assembler: Assembler, instrument, context: dict, resolve: Resolver):
+
+class Frame:
+    """The blocks of a document's frame template (title, preamble, closing, signatures), resolved; the
+    signature blocks may come from another frame (an adendum is signed as the instrument it amends)."""
+
+    def __init__(self, assembler: Assembler, template: str, context: dict, resolve: Resolver,
+                 signing: str | None = None):
         self.sandbox, self.context, self.resolve = assembler.sandbox, context, resolve
         self.language = assembler.language
-        self.name = instrument.template
+        self.name = template
+        self.signing = signing or template
 
     def has(self, name: str) -> bool:
         """Whether the frame has an optional block (tanda_tangan_bawah: lines under a signer's name)."""
-        return self.sandbox.block_owner(self.name, name) is not None
+        return self.sandbox.block_owner(self.signing if name in SIGNING else self.name, name) is not None
 
     def block(self, name: str, extra: dict | None = None) -> str:
-        return self.sandbox.render(self.name, {**self.context, **(extra or {})}, block=name)
+        return self.sandbox.render(self.signing if name in SIGNING else self.name, {**self.context, **(extra or {})},
+                                   block=name)
 
     def lines(self, name: str, extra: dict | None = None) -> tuple[Content, ...]:
         return tuple(self.resolve.content(line.strip(), None) for line in self.block(name, extra).split("\n")

@@ -39,12 +39,14 @@ class Output:
     fingerprint: str
 
 
-def fingerprint(assembler: Assembler, request: Request, writer: Writer, options: dict, final: bool) -> str:
-    """A digest of every input of one output: the files the document and the writer read, code, options."""
+def fingerprint(assembler: Assembler, request: Request, writer: Writer, options: dict, final: bool,
+                signed: str = "") -> str:
+    """A digest of every input of one output: the files the document and the writer read, code, options,
+    and for a signed instrument the commits it was signed and amended from (`signed`), which give its numbers."""
     library = assembler.library
     digest = hashlib.sha256()
     commit = library_commit(library.root) if final and writer.name == "pdf" else None   # named in the manifest
-    digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final, commit,
+    digest.update(repr((request, writer.name, assembler.options, writer.chosen(options), final, commit, signed,
                         os.environ.get("SOURCE_DATE_EPOCH"), _code_digest())).encode())
     # data by value, not by file: a comment changes nothing; a province or agency that is not a party
     # of this document does not rebuild it
@@ -192,11 +194,13 @@ def _worker_stop(*_signal) -> None:
 
 
 def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], out: Path, options: dict,
-         final: bool, force: bool, checked=None) -> tuple[list[Task], int]:
-    """The tasks that write what is not up to date, and how many outputs are kept as they are."""
+         final: bool, force: bool, checked=None, history=None) -> tuple[list[Task], int]:
+    """The tasks that write what is not up to date, and how many outputs are kept as they are. With a
+    `history` (docgen.history), a signed instrument keeps the numbers it was signed with."""
     tasks, kept = [], 0
     for request in requests:
-        outputs = [Output(w, request.path(out, w.suffix), fingerprint(assembler, request, w, options, final))
+        signed = history.key(request) if history else ""
+        outputs = [Output(w, request.path(out, w.suffix), fingerprint(assembler, request, w, options, final, signed))
                    for w in writers]
         stale = tuple(o for o in outputs if force or not up_to_date(o))
         kept += len(outputs) - len(stale)
@@ -205,6 +209,8 @@ def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], o
         agreement = assembler.agreement(request)
         if checked:   # the rules `docgen check` applies: raise before anything is written
             checked(request, agreement)
+        if signed:
+            agreement = history.current(request, agreement)
         if final:
             refuse_blanks(agreement)
             agreement = finalised(agreement)

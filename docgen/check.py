@@ -22,7 +22,8 @@ COUNT = re.compile(r"\b(\d+) \(([a-z][a-z ]*)\)")
 # title of a field's article (judul_pasal_bidang), the number of a Lampiran among several, and the
 # activity of a Lampiran row and its number.
 FRAME_NAMES = {"p": "a party", "judul": "an article's title", "lampiran": "the number of an annex and how many there are",
-               "k": "an activity of an annex", "n": "its number"}
+               "k": "an activity of an annex", "n": "its number",
+               "adendum": "an adendum: its ordinal, numbers, date, place and the amended instrument's date"}
 
 
 def check(root: Path, final: bool = False) -> list[DocgenError]:
@@ -297,4 +298,32 @@ def warnings(root: Path) -> list[DocgenError]:
     found += facts.unsourced(programme.get("kategori_ksdd") or {}, "kategori KSDD")
     for annex in library.annexes.values():
         found += facts.unsourced(annex.get("peran_khusus") or {}, "peran khusus")
+    return found
+
+
+def unamended(assembler: Assembler) -> list[DocgenError]:
+    """Signed instruments whose text the working library changes while the catalogue lists no adendum
+    being drafted for them: once signed, a change is made by an adendum, never by rebuilding."""
+    import tempfile
+    from . import adendum
+    from .history import History
+    from .signed import renumber
+    found = []
+    with tempfile.TemporaryDirectory() as scratch:
+        history = History(assembler, Path(scratch))
+        for instrument in assembler.catalogue.instruments:
+            if not instrument.revision or any(not a.signed for a in history.adenda(instrument)):
+                continue
+            try:
+                for request in assembler.catalogue.requests(instrument.id):
+                    signed = history.texts(request, history.signed(instrument))[-1]
+                    now = renumber(signed, assembler.agreement(request), assembler.language)
+                    if adendum.steps(signed, now, assembler.language):
+                        found.append(DocgenError(
+                            f"the text of {instrument.id} for {request.combination} differs from the one signed; "
+                            f"add an adendum (jenis: adendum, mengubah: {instrument.id}) to the catalogue, or undo "
+                            "the change", instrument.path, instrument.line("revisi")))
+                        break
+            except DocgenError as error:
+                found.append(error)
     return found

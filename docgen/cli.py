@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from . import writers
 from .assemble import PAPER_MM, Assembler, Options
 from .catalogue import WHAT
 from .errors import DocgenError
+from .history import History, write_adenda, write_texts
 from .library import load
 
 
@@ -75,15 +77,20 @@ def main() -> None:
               help="Documents rendered in parallel.")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--plain-numbers", is_flag=True, help="DOCX: article numbers and references as plain text, not fields.")
+@click.option("--signed", "text", flag_value="signed", help="A signed instrument: its text as signed, from the "
+              "revision the catalogue names (<instrument>.ditandatangani.docx).")
+@click.option("--consolidated", "text", flag_value="consolidated", help="A signed instrument: its text as amended "
+              "by its adenda, each change footnoted (<instrument>.konsolidasi.docx).")
 def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Path, paper: str, font: str,
-          final: bool, jobs: int, force: bool, plain_numbers: bool) -> None:
+          final: bool, jobs: int, force: bool, plain_numbers: bool, text: str | None) -> None:
     """Build instruments of the catalogue as DOCX and PDF into output/<combination>/<instrument>.
 
     INSTRUMENT is an id of clauses/instruments.yaml (docgen list shows them); mou, pks and
     surat-kuasa build every instrument of that kind; all builds the whole catalogue.
 
     Only what changed is rebuilt: an output whose clauses, data, templates, fonts,
-    options and docgen version are all unchanged since it was written is kept.
+    options and docgen version are all unchanged since it was written is kept. A signed
+    instrument keeps the numbers it was signed with (Pasal 5A, "Pasal 7 dihapus").
     """
     def run() -> None:
         _outside_library(out)
@@ -92,22 +99,35 @@ def build(what: str, parties: str | None, sector: str | None, fmt: str, out: Pat
         codes = catalogue.parse_parties(parties) if parties else None
         requests = catalogue.requests(what, codes, sector)
         chosen = writers.chosen(fmt)
-        builder.remove_stale_temporaries(out)
-        library_checked = []
-
-        def checked(request, agreement) -> None:   # the rules of `docgen check`, before anything is written
-            if not library_checked:
-                _refuse(checker.library_problems(assembler))
-                library_checked.append(True)
-            _refuse(checker.document_problems(assembler, request, agreement))
-        tasks, kept = builder.plan(assembler, requests, chosen, out, {"plain_numbers": plain_numbers}, final,
-                                   force, checked)
-        written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
-        expected = {request.path(out, w.suffix) for request in requests for w in chosen}
-        for path in builder.remove_outdated(out, expected, catalogue, what, codes, sector, tuple(w.suffix for w in chosen)):
-            click.echo(f"removed {path} (no longer built)")
-        click.echo(f"{written} written, {kept} up to date, in {out}/")
+        with tempfile.TemporaryDirectory() as scratch:
+            history = History(assembler, Path(scratch))
+            if text:
+                written = _report(write_texts(history, requests, text, out, chosen, final), len(requests) * len(chosen))
+                click.echo(f"{written} written, in {out}/")
+                return
+            _build(assembler, history, requests, chosen, out, (what, codes, sector),
+                   {"plain_numbers": plain_numbers}, final, force, jobs)
     _guarded(run)
+
+
+def _build(assembler: Assembler, history: History, requests: list, chosen: list, out: Path, scope: tuple,
+           options: dict, final: bool, force: bool, jobs: int) -> None:
+    """Write what is not up to date; remove what this build no longer makes."""
+    catalogue = assembler.catalogue
+    builder.remove_stale_temporaries(out)
+    library_checked = []
+
+    def checked(request, agreement) -> None:   # the rules of `docgen check`, before anything is written
+        if not library_checked:
+            _refuse(checker.library_problems(assembler))
+            library_checked.append(True)
+        _refuse(checker.document_problems(assembler, request, agreement))
+    tasks, kept = builder.plan(assembler, requests, chosen, out, options, final, force, checked, history)
+    written = _report(builder.run(tasks, jobs), sum(len(t.outputs) for t in tasks))
+    expected = {request.path(out, w.suffix) for request in requests for w in chosen}
+    for path in builder.remove_outdated(out, expected, catalogue, *scope, tuple(w.suffix for w in chosen)):
+        click.echo(f"removed {path} (no longer built)")
+    click.echo(f"{written} written, {kept} up to date, in {out}/")
 
 
 def _outside_library(out: Path) -> None:
@@ -149,7 +169,11 @@ def check(final: bool) -> None:
     """Check the clause library and every document it can build; one line per problem."""
     def run() -> None:
         problems = checker.check(Path.cwd(), final=final)
-        for warning in checker.warnings(Path.cwd()):
+        try:
+            amended = checker.unamended(_assembler())
+        except DocgenError:   # the library itself is broken: check reports why
+            amended = []
+        for warning in checker.warnings(Path.cwd()) + amended:
             click.echo(f"{warning} (warning)", err=True)
         for problem in problems:
             click.echo(str(problem))
@@ -179,6 +203,37 @@ def redline(from_rev: str, to_rev: str | None, matrix: bool, out: Path, document
                 click.echo(f"changed   {name}: wrote {', '.join(path.name for path in written)}")
             else:
                 click.echo(f"unchanged {name}")
+    _guarded(run)
+
+
+@main.command()
+@click.argument("instrument", callback=_data)
+@click.option("--from", "from_rev", callback=_revision, help="The revision the amended text was signed from (default: "
+              "the catalogue's revisi, or that of its last signed adendum).")
+@click.option("--to", "to_rev", callback=_revision, help="The revision of the amended text (default: the working tree).")
+@click.option("--parties", callback=_data, help="Provinces of one agreement, e.g. bali,ntb (default: every combination).")
+@click.option("--format", "fmt", type=click.Choice([*writers.WRITERS, "all"]), default="all", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), show_default=True,
+              callback=_data)
+@click.option("--final", is_flag=True, help="No draft mark; refuse while any blank is left to fill.")
+def adendum(instrument: str, from_rev: str | None, to_rev: str | None, parties: str | None, fmt: str, out: Path,
+            final: bool) -> None:
+    """The adendum of a signed INSTRUMENT: what changed since it was signed, as an instrument of its own
+    (<instrument>-adendum-<n>.docx and .pdf per combination), with the instrument's redline from the signed
+    text to the amended one (<instrument>-adendum-<n>.redline.docx).
+    """
+    def run() -> None:
+        _outside_library(out)
+        assembler = _assembler()
+        codes = assembler.catalogue.parse_parties(parties) if parties else None
+        with tempfile.TemporaryDirectory() as scratch:
+            history = History(assembler, Path(scratch))
+            for name, written in write_adenda(history, instrument, from_rev, to_rev, codes, out,
+                                              writers.chosen(fmt), final):
+                if written:
+                    click.echo(f"changed   {name}: wrote {', '.join(path.name for path in written)}")
+                else:
+                    click.echo(f"unchanged {name}: nothing to amend")
     _guarded(run)
 
 
@@ -270,6 +325,8 @@ def list_() -> None:
             made = ", ".join("-".join(c) for c in instrument.combinations)
             about = instrument.authorises or ", ".join(f.slug for f in instrument.fields)
             click.echo(f"  {instrument.id:<36}{instrument.kind:<13}{instrument.status:<16}{about}  [{made}]")
+        for entry in catalogue.entries.adenda:
+            click.echo(f"  {entry.id:<36}{'adendum':<13}{entry.status:<16}{entry.amends}")
         click.echo("Provinces:")
         for code, province in library.provinces.items():
             click.echo(f"  {code:<22}{province['pemerintah']}")

@@ -41,9 +41,9 @@ class ContextBuilder:
         instrument = self.catalogue.instrument(request.instrument)
         if instrument.kind == "surat-kuasa":
             return self._power_of_attorney(instrument, request, marks)
-        return self._agreement(instrument, request.codes, marks)
+        return self.agreement(instrument, request.codes, marks)
 
-    def _agreement(self, instrument: Instrument, codes: tuple[str, ...], marks: Marks) -> dict:
+    def agreement(self, instrument: Instrument, codes: tuple[str, ...], marks: Marks) -> dict:
         programme = self.library.programme
         roles = list(programme["peran"])
         if len(codes) > len(roles):
@@ -176,7 +176,7 @@ class ContextBuilder:
     def _power_of_attorney(self, instrument: Instrument, request: Request, marks: Marks) -> dict:
         """A surat kuasa: the context of the PKS it authorises, and who grants and receives the power."""
         pks = self.catalogue.get(instrument.authorises)
-        context = self._agreement(pks, request.codes, marks)
+        context = self.agreement(pks, request.codes, marks)
         grantee = next(p for p in context["pihak"] if p["kode"] == request.grantor)
         giver = {"kode": request.grantor, "kuasa": "pemberi", "provinsi": grantee["provinsi"],
                  "pemerintah": grantee["pemerintah"], "penandatangan": grantee["provinsi"]["gubernur"]}

@@ -31,7 +31,9 @@ KEYS = {"id": "the output file name", "jenis": "its kind", "judul": "its title, 
         "status": "rencana or ditandatangani", "tanggal_tanda_tangan": "the date it was signed",
         "nomor": "the key of its numbers in numbers.yaml", "templat": "its frame in templates/",
         "konsiderans": "its own recitals", "sumber": "the sources of its facts",
-        "keluarga": "a family of instruments", "catatan": "a note"}
+        "keluarga": "a family of instruments", "catatan": "a note",
+        "revisi": "once signed: the git revision (tag or commit) of the library it was signed from",
+        "mengubah": "an adendum: the signed instrument it amends"}
 DATE = next(key for key in KEYS if key == "tanggal")
 SIGNED_ON = next(key for key in KEYS if key == "tanggal_tanda_tangan")
 TERM = next(key for key in KEYS if key == "jangka_waktu")
@@ -39,6 +41,10 @@ TITLE = next(key for key in KEYS if key == "judul")
 # The keys of a surat kuasa in numbers.yaml (surat_kuasa.<PKS>.<province>).
 POWER_OF_ATTORNEY = {"nomor": "its number", "tanggal": "its date, before the PKS's"}
 FIELD_KEYS = {"bidang", "nama", "koordinator", "sumber"}
+ADENDUM = "adendum"
+# The keys of an adendum (jenis: adendum): it is numbered by its order among those of the instrument it amends.
+ADENDUM_KEYS = {"jenis", "mengubah", "tanggal", "tempat", "status", "tanggal_tanda_tangan", "revisi", "nomor",
+                "templat", "konsiderans", "sumber", "catatan"}
 SIGNATORY_KEYS = {"perangkat_daerah", "jabatan", "nama", "alamat", "sumber"}
 FILE = "instruments.yaml"
 
@@ -74,6 +80,7 @@ class Instrument:
     path: str
     lines: dict                         # key → line of the entry, for messages
     sector: str | None = None           # the sector a family member was generated for
+    revision: str | None = None         # signed: the git revision of the library it was signed from
 
     def line(self, key: str | None = None) -> int:
         return self.lines.get(key, self.lines.get("id", 1)) if key else self.lines.get("id", 1)
@@ -84,6 +91,30 @@ class Instrument:
     def needs_power_of_attorney(self, code: str) -> bool:
         """A PKS signed for a province by anyone but its governor needs the governor's surat kuasa."""
         return self.kind == "pks" and self.signatory(code) != GOVERNOR
+
+
+@dataclass(frozen=True)
+class Adendum:
+    """An amendment of a signed instrument (jenis: adendum): the n-th of that instrument, in catalogue order."""
+    id: str                             # <instrument>-adendum-<n>: its output file name and numbers.yaml key
+    amends: str                         # the id of the instrument it amends
+    ordinal: int                        # n: ADENDUM PERTAMA is 1
+    date: dt.date | None                # None: not known yet (a dotted line)
+    place: str | None
+    status: str
+    signed_on: dt.date | None
+    revision: str | None                # signed: the revision of the library whose text it enacts
+    template: str
+    recitals: tuple[str, ...]
+    path: str
+    lines: dict
+
+    def line(self, key: str | None = None) -> int:
+        return self.lines.get(key, self.lines.get("jenis", 1)) if key else self.lines.get("jenis", 1)
+
+    @property
+    def signed(self) -> bool:
+        return self.status == "ditandatangani"
 
 
 @dataclass(frozen=True)
@@ -98,6 +129,10 @@ class Entries:
     instruments: tuple[Instrument, ...]
     themes: dict
     path: str
+    adenda: tuple[Adendum, ...] = ()
+
+    def adenda_of(self, instrument_id: str) -> list[Adendum]:
+        return [a for a in self.adenda if a.amends == instrument_id]
 
     def get(self, instrument_id: str) -> Instrument | None:
         return next((i for i in self.instruments if i.id == instrument_id), None)
@@ -142,9 +177,13 @@ def load(library: Library) -> Entries:
         raise DocgenError("the catalogue needs 'instrumen:', a list of instruments", shown, data.lines.get("instrumen", 1))
     themes = load_themes(library.root, library.sectors)
     instruments: list[Instrument] = []
+    adenda: list[Adendum] = []
     for entry in entries:
         if not isinstance(entry, dict):
             raise DocgenError("each instrument is a mapping that starts with 'id:'", shown, data.lines.get("instrumen"))
+        if entry.get("jenis") == ADENDUM:
+            adenda.append(_adendum(entry, library, shown, adenda))
+            continue
         for instrument in _expand(entry, library):
             instruments.append(_instrument(instrument, entry, library, themes, shown))
     instruments = [_within_parent(i, instruments) for i in instruments]
@@ -155,7 +194,50 @@ def load(library: Library) -> Entries:
             raise DocgenError(f"instrument id '{instrument.id}' is already used at line {seen[instrument.id].line()}; "
                               "give this instrument another id", shown, instrument.line())
         seen[instrument.id] = instrument
-    return Entries(tuple(instruments), themes, shown)
+    for adendum in adenda:
+        amended = seen.get(adendum.amends)
+        if amended is None or amended.kind == "surat-kuasa":
+            raise DocgenError(f"mengubah names no MoU or PKS of the catalogue ('{adendum.amends}'); write the id of "
+                              "the instrument this adendum amends", shown, adendum.line("mengubah"))
+    return Entries(tuple(instruments), themes, shown, tuple(adenda))
+
+
+def _adendum(entry: LineDict, library: Library, shown: str, earlier: list[Adendum]) -> Adendum:
+    """One adendum entry, validated; its number is its place among the adenda of the same instrument."""
+    def fail(message: str, key: str = "jenis"):
+        raise DocgenError(message, shown, entry.lines.get(key, entry.lines.get("jenis")))
+
+    unknown = sorted(set(entry) - ADENDUM_KEYS)
+    if unknown:
+        fail(f"unknown key '{unknown[0]}' for an adendum; allowed: {', '.join(sorted(ADENDUM_KEYS))}", unknown[0])
+    amends = entry.get("mengubah")
+    if not isinstance(amends, str):
+        fail("an adendum needs 'mengubah:', the id of the signed instrument it amends", "mengubah")
+    status = entry.get("status", "rencana")
+    if status not in STATUSES:
+        fail(f"status must be {' or '.join(STATUSES)}", "status")
+    for key in (DATE, SIGNED_ON):
+        if entry.get(key) is not None and not isinstance(entry[key], dt.date):
+            fail(f"{key} must be a date written YYYY-MM-DD", key)
+    revision = entry.get("revisi")
+    if status == "ditandatangani" and not (isinstance(entry.get(SIGNED_ON), dt.date) and isinstance(revision, str)):
+        fail(f"an adendum marked ditandatangani needs {SIGNED_ON}: YYYY-MM-DD and revisi: the tag or commit of the "
+             "library it was signed from", "status")
+    template = entry.get("templat", "adendum.j2")
+    if not isinstance(template, str) or "/" in template or not (library.root / "templates" / template).exists():
+        fail(f"templat '{template}' is not a file of templates/; write the name of a frame there", "templat")
+    recitals = entry.get("konsiderans") or []
+    if not isinstance(recitals, list) or not all(isinstance(r, str) for r in recitals):
+        fail("konsiderans must be a list of recitals, each starting with 'bahwa'", "konsiderans")
+    ordinal = 1 + sum(1 for a in earlier if a.amends == amends)
+    if any(a.amends == amends and not a.signed for a in earlier):
+        fail(f"an earlier adendum of '{amends}' is not signed yet; sign it (status: ditandatangani) before "
+             "drafting the next", "status")
+    place = entry.get("tempat")
+    return Adendum(f"{amends}-{ADENDUM}-{ordinal}", amends, ordinal, entry.get(DATE),
+                   str(place) if place else None, status, entry.get(SIGNED_ON),
+                   str(revision) if revision is not None else None, template, tuple(recitals), shown,
+                   dict(entry.lines))
 
 
 def _within_parent(instrument: Instrument, instruments: list[Instrument]) -> Instrument:
@@ -244,8 +326,11 @@ def _instrument(generated: tuple[dict, str | None], entry: LineDict, library: Li
     recitals = values.get("konsiderans")
     if recitals is not None and (not isinstance(recitals, list) or not all(isinstance(r, str) for r in recitals)):
         fail("konsiderans must be a list of recitals, each starting with 'bahwa'", "konsiderans")
+    revision = values.get("revisi")
+    if revision is not None and not isinstance(revision, str):
+        fail("revisi must be a git tag or commit, like mou-ditandatangani", "revisi")
     return Instrument(
-        id=instrument_id, kind=kind, fields=fields, parent=values.get("induk"), authorises=values.get("untuk"),
+        revision=revision, id=instrument_id, kind=kind, fields=fields, parent=values.get("induk"), authorises=values.get("untuk"),
         grantors=tuple(grantors) if grantors is not None else None, signatories=signatories, parties=parties,
         combinations=tuple(combos), event=event, status=status, signed_on=signed_on,
         number_key=str(values.get("nomor", instrument_id)), template=template,

@@ -78,6 +78,7 @@ class Item:
     change: Revision | None = None     # in a redline: the whole item inserted or deleted
     mark: str | None = None            # under signed numbering: the letter or number it keeps ('c1'), printed
                                        # instead of the one its place gives
+    deleted: bool = False              # under signed numbering: deleted by an adendum, kept with its letter
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Paragraph:
                                        # the article has one paragraph
     label: str | None = None           # [#label]: the name a reference uses
     change: Revision | None = None     # in a redline: the whole ayat inserted or deleted
+    deleted: bool = False              # under signed numbering: deleted by an adendum, kept with its number
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class Article:
     notes: tuple[Content, ...] = ()    # footnotes on its heading (the consolidated text: the adendum that
                                        # changed it)
     amendments: tuple["Amendment", ...] = ()   # an adendum's Pasal I: its numbered changes, after its paragraphs
+    deleted: bool = False              # under signed numbering: deleted by an adendum, kept with its number
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,19 @@ def walk(node, kind=None) -> Iterator:
             value = getattr(node, field.name)
             if isinstance(value, tuple) or dataclasses.is_dataclass(value):
                 yield from walk(value, kind)
+
+
+def mapped(node, kind, change):
+    """The tree under `node` with every node of `kind` replaced by `change(node)`."""
+    if isinstance(node, kind):
+        return change(node)
+    if isinstance(node, tuple):
+        return tuple(mapped(child, kind, change) for child in node)
+    if dataclasses.is_dataclass(node):
+        return dataclasses.replace(node, **{
+            f.name: mapped(getattr(node, f.name), kind, change) for f in dataclasses.fields(node)
+            if isinstance(getattr(node, f.name), tuple) or dataclasses.is_dataclass(getattr(node, f.name))})
+    return node
 
 
 def lines(paragraphs: tuple[Paragraph, ...]) -> Iterator[tuple[int, Line]]:

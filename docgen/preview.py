@@ -8,6 +8,7 @@ import json
 import re
 import socket
 import sys
+import tempfile
 import threading
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from . import build, instruments
 from .assemble import Assembler
 from .catalogue import Request
 from .errors import DocgenError
+from .history import History
 from .library import display, load
 
 LOOPBACK = "127.0.0.1"
@@ -110,6 +112,8 @@ class Preview:
     checking: bool = True                             # until `docgen check` has run on this library
     lock: threading.Lock = field(default_factory=threading.Lock)
     compiled: CompiledTemplates = field(default_factory=CompiledTemplates)
+    history: History | None = None                    # a signed instrument shows the numbers it was signed with
+    revisions: tempfile.TemporaryDirectory = field(default_factory=tempfile.TemporaryDirectory)
 
     @property
     def templates(self) -> Path:
@@ -125,6 +129,7 @@ class Preview:
             self.load_error = str(error)
             return False
         self.assembler, self.load_error = assembler, None
+        self.history = History(assembler, Path(self.revisions.name))
         self.inputs = {r: {display(p) for p in assembler.inputs(r)} for r in requests}
         entries = {}
         for request in requests:
@@ -178,7 +183,7 @@ class Preview:
 
     def _render(self, request: Request) -> Rendering:
         assembler = self.assembler
-        agreement = assembler.agreement(request)
+        agreement = self.history.current(request, assembler.agreement(request))
         date = build.document_date(assembler.signing_date(request))
         head, body = browser_parts(document_html(assembler, agreement, date))
         trace = {}

@@ -141,7 +141,7 @@ def _lines(paragraphs: tuple[Paragraph, ...]) -> list[tuple[int, Line]]:
 
 def _diff_lines(old: list, new: list, mark: _Marker) -> list[tuple[int, Line]]:
     """New lines with word changes; deleted lines kept, struck through, where they stood."""
-    matcher = difflib.SequenceMatcher(None, [_key(l.content) for _, l in old], [_key(l.content) for _, l in new],
+    matcher = difflib.SequenceMatcher(None, [content_key(l.content) for _, l in old], [content_key(l.content) for _, l in new],
                                       autojunk=False)
     result: list = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -191,10 +191,11 @@ def _token_key(token) -> tuple:
         return ("ref", token.target, token.label, token.phrase)
     if isinstance(token, Blank):
         return ("blank", token.what)
-    return ("change", token.kind, _key(token.content))
+    return ("change", token.kind, content_key(token.content))
 
 
-def _key(content: Content) -> tuple:
+def content_key(content: Content) -> tuple:
+    """What a line says, for comparing: its words and what its references point to, not their numbers."""
     return tuple(_token_key(t) for t in _tokens(content) if not (isinstance(t, Text) and not t.value.strip()))
 
 
@@ -228,12 +229,12 @@ def changed(old: Agreement | None, new: Agreement) -> bool:
 
 
 def _document_key(agreement: Agreement) -> tuple:
-    return (tuple(_key(line) for line in agreement.title_lines),
-            tuple(_key(l.content) for _, l in lines(agreement.preamble)),
-            tuple((a.clause_id, a.title, tuple(_key(l.content) for _, l in lines(a.paragraphs)))
+    return (tuple(content_key(line) for line in agreement.title_lines),
+            tuple(content_key(l.content) for _, l in lines(agreement.preamble)),
+            tuple((a.clause_id, a.title, tuple(content_key(l.content) for _, l in lines(a.paragraphs)))
                   for a in agreement.articles),
-            tuple(_key(l.content) for _, l in lines(agreement.closing)),
-            tuple((s.role, _key(s.office), _key(s.name)) for s in agreement.signatures))
+            tuple(content_key(l.content) for _, l in lines(agreement.closing)),
+            tuple((s.role, content_key(s.office), content_key(s.name)) for s in agreement.signatures))
 
 
 # ---- the change matrix ----------------------------------------------------------------------------
@@ -256,15 +257,15 @@ def matrix(old: Agreement, new: Agreement, language) -> list[MatrixRow]:
     rows = []
     for clause_id in order:
         before, after = old_by_id.get(clause_id), new_by_id.get(clause_id)
-        if before and after and _article_key(before) == _article_key(after):
+        if before and after and article_key(before) == article_key(after):
             continue
         rows.append(MatrixRow(clause_id, before.number if before else None, after.number if after else None,
                               _article_text(before, language), _article_text(after, language)))
     return rows
 
 
-def _article_key(article: Article) -> tuple:
-    return article.title, tuple(_key(l.content) for _, l in lines(article.paragraphs))
+def article_key(article: Article) -> tuple:
+    return article.title, tuple(content_key(l.content) for _, l in lines(article.paragraphs))
 
 
 def _article_text(article: Article | None, language) -> str:
