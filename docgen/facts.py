@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from .errors import DocgenError
 from .model import DOTS, Agreement, Blank, walk
 
-# The keys a fact may carry beside its value, by what each says: names in the data, never printed (one of
-# them, 'catatan', is also a word the documents print, in the name of the footnote style).
-META_KEYS = {"berlaku_sejak": "since", "berlaku_sampai": "until", "sumber": "source", "catatan": "note"}
-SINCE, UNTIL, SOURCE, NOTE = META_KEYS
-META = set(META_KEYS)
+SINCE, UNTIL, SOURCE, NOTE = "berlaku_sejak", "berlaku_sampai", "sumber", "catatan"
+META = {SINCE, UNTIL, SOURCE, NOTE}
 
 
 def _where(data) -> tuple[str | None, int | None]:

@@ -70,8 +70,9 @@ def test_no_function_is_longer_than_sixty_lines():
 # Spelled the same in English, where docgen's messages use it.
 # Words that are also the names of data: keys and values of the catalogue and numbers.yaml (jenis: adendum,
 # status: ditandatangani, tanggal:, nomor:), which messages name so that the drafter finds them, and the
-# titles of articles a message points to (Ketentuan Umum) or an example of a data value (PIHAK KEDUA).
-SHARED = {"final", "adendum", "ditandatangani", "tanggal", "nomor", "ketentuan", "kedua"}
+# titles of articles a message points to (Ketentuan Umum) or an example of a data value (PIHAK KEDUA); the
+# key 'catatan' of a fact and of a catalogue entry is also in the name of the DOCX's footnote style.
+SHARED = {"final", "adendum", "ditandatangani", "tanggal", "nomor", "ketentuan", "kedua", "catatan"}
 
 
 def printed_words() -> set[str]:
