@@ -29,9 +29,11 @@ def docgen(*args: str, cwd: Path = PROJECT, env: dict | None = None) -> subproce
 
 
 def words(text: str) -> list[str]:
-    """Whitespace-normalised words; a word hyphenated over a line end is joined again."""
+    """Whitespace-normalised words; a word hyphenated, or a number broken after a slash, over a line end is
+    joined again."""
     text = text.replace("\ufeff", "").replace("\u00ad", "")
     text = re.sub(r"(\w)([-–])\s*\n\s*(\w)", r"\1\2\3", text)
+    text = re.sub(r"(\w/)\s*\n\s*(\w)", r"\1\2", text)   # a number broken after a slash: 120/45/KSD/ 2025
     return text.split()
 
 
