@@ -168,6 +168,8 @@ def test_two_successive_adenda(signed, tmp_path):
     body = " ".join(lines)
     assert "telah diubah dengan Adendum Pertama Nomor 075/2/KSD/2026" in body
     assert "pada hari Selasa, tanggal dua puluh lima, bulan November, tahun dua ribu dua puluh lima" in body
+    # the governors sign as they signed the MoU: in office by a Keputusan Presiden
+    assert body.count(", dalam jabatannya berdasarkan Keputusan Presiden Nomor") == 3
 
 
 def test_docgen_adendum_writes_docx_pdf_and_redline_with_the_same_words(signed, tmp_path):
@@ -276,6 +278,7 @@ def test_the_adendum_of_a_pks_names_it_as_its_own_frame_does_and_is_signed_as_it
     assert "KERJA SAMA BIDANG PARIWISATA" in lines
     assert tree.title.startswith("Adendum Pertama atas Perjanjian Kerja Sama tentang kerja sama bidang pariwisata")
     assert [s.office[0].value.split("\n")[0] for s in tree.signatures] == ["UNTUK DAN ATAS NAMA"] * 3
+    assert not any("Keputusan Presiden" in line for line in lines)   # heads of agencies sign a PKS
     assert formulas(tree) == ["Ketentuan Pasal 1 ditambah 1 (satu) ayat, yakni ayat (3) sehingga Pasal 1 berbunyi "
                               "sebagai berikut:"]
 
