@@ -292,3 +292,20 @@ def test_an_article_added_after_the_last_takes_the_next_number(signed, tmp_path)
     assert [a.number for a in after.articles] == [1, 2, 3, 4]
     assert formulas(tree) == ["Setelah Pasal 3 ditambahkan 1 (satu) pasal, yakni Pasal 4, sehingga berbunyi "
                               "sebagai berikut:"]
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("  - jenis: adendum\n    mengubah: mou\n    pasal: 3\n", "unknown key 'pasal' for an adendum"),
+    ("  - jenis: adendum\n    tanggal: 2026-12-15\n", "an adendum needs 'mengubah:'"),
+    ("  - jenis: adendum\n    mengubah: mou-lama\n", "mengubah names no MoU or PKS of the catalogue ('mou-lama')"),
+    ("  - jenis: adendum\n    mengubah: mou\n    status: ditandatangani\n", "needs tanggal_tanda_tangan"),
+    ("  - jenis: adendum\n    mengubah: mou\n    tanggal: 15-12-2026\n", "tanggal must be a date written YYYY-MM-DD"),
+    (ADENDUM_1 + ADENDUM_1, "an earlier adendum of 'mou' is not signed yet"),
+])
+def test_a_wrong_adendum_entry_is_one_line_at_its_place(signed, entry, message):
+    catalogue(signed, entry)
+    result = docgen("adendum", "mou", cwd=signed)
+    assert result.returncode == 1, result.stdout
+    assert re.fullmatch(r"error: clauses/instruments\.yaml:\d+: .*\n", result.stderr), result.stderr
+    assert message in result.stderr
+    assert not (signed / "output").exists()
