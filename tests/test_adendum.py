@@ -309,3 +309,15 @@ def test_a_wrong_adendum_entry_is_one_line_at_its_place(signed, entry, message):
     assert re.fullmatch(r"error: clauses/instruments\.yaml:\d+: .*\n", result.stderr), result.stderr
     assert message in result.stderr
     assert not (signed / "output").exists()
+
+
+def test_articles_inserted_together_are_one_change(signed, tmp_path):
+    for name, position, title in (("pelaporan", 40, "PELAPORAN"), ("evaluasi", 50, "EVALUASI")):
+        (signed / "clauses" / "common" / f"{name}.md").write_text(
+            f"---\nid: {name}\ntitle: {title}\ndocuments: [mou]\nposition: {position}\n---\n"
+            f"PARA PIHAK melaksanakan {name} kerja sama secara bersama.\n", encoding="utf-8")
+    (tree, before, after), _ = adendum_tree(signed, tmp_path)
+    assert [a.number for a in after.articles] == [1, "1A", "1B", 2, 3]
+    assert formulas(tree) == ["Di antara Pasal 1 dan Pasal 2 disisipkan 2 (dua) pasal, yakni Pasal 1A dan Pasal 1B, "
+                              "sehingga berbunyi sebagai berikut:"]
+    assert [a.title for a in tree.articles[0].amendments[0].articles] == ["PELAPORAN", "EVALUASI"]
