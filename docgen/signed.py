@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .errors import DocgenError
 from .language import letters
-from .model import Agreement, Article, Item, Paragraph, Position, Ref, Text, mapped
+from .model import Agreement, Article, Item, Paragraph, Ref, Text, mapped
 from .redline import content_key
 
 NUMBER = re.compile(r"(\d+)([A-Za-z]*)(\d*)")
