@@ -212,7 +212,6 @@ def plan(assembler: Assembler, requests: list[Request], writers: list[Writer], o
         if signed:
             agreement = history.current(request, agreement)
         if final:
-            refuse_blanks(agreement)
             agreement = finalised(agreement)
         date = document_date(assembler.signing_date(request))
         archived = manifest(assembler, request) if final else None
@@ -295,6 +294,8 @@ def blanks(agreement: Agreement) -> list[DocgenError]:
 
 
 def finalised(agreement: Agreement) -> Agreement:
+    """The document without its draft mark; refused while a blank is left to fill."""
+    refuse_blanks(agreement)
     return dataclasses.replace(agreement, draft=False)
 
 

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import adendum as amendment
+from . import adendum as amendment, consistency
 from .assemble import Assembler, Frame
 from .catalogue import Request
 from .errors import DocgenError
@@ -128,9 +128,7 @@ class History:
         numbers = self.now.library.numbers
         found = []
         for code in request.codes:
-            value = numbers.get("adendum", {}) or {}
-            for key in (entry.id, request.combination, code):
-                value = value.get(key) if isinstance(value, dict) else None
+            value = consistency.value(numbers, ("adendum", entry.id, request.combination, code))
             where = f"{numbers.path}:{numbers.lines.get('adendum', 1)}"
             found.append(Text(str(value)) if value not in (None, "") else
                          Blank(f"numbers adendum.{entry.id}.{request.combination}.{code}", where))
@@ -246,7 +244,6 @@ def write_adenda(history: History, instrument_id: str, from_rev: str | None, to_
             continue
         tree, before, after = made
         if final:
-            build.refuse_blanks(tree)
             tree = build.finalised(tree)
         date = build.document_date(target.adendum.date or history.now.signing_date(request))
         context = Context(history.now.templates, date, history.words, {"plain_numbers": False})
@@ -273,7 +270,6 @@ def write_texts(history: History, requests: list[Request], which: str, out: Path
     for request in requests:
         tree = history.as_signed(request) if which == "signed" else history.consolidated(request)
         if final:
-            build.refuse_blanks(tree)
             tree = build.finalised(tree)
         context = Context(history.now.templates, build.document_date(history.now.signing_date(request)),
                           history.words)
